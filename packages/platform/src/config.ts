@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Environment settings every service shares. A service builds its schema with
+ * `z.object({ ...commonSettings, ...its own })` and parses it once at boot with loadConfig.
+ */
+export const commonSettings = {
+  SERVICE_NAME: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRPC_HOST: z.string().min(1).default('127.0.0.1'),
+  GRPC_PORT: z.coerce.number().int().min(0).max(65535),
+  MONGO_URL: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// connection string'),
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+    .default('pinzhi'),
+  KAFKA_BROKERS: z
+    .string()
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
+  JWT_ISSUER: z.string().min(1).default('pinzhi'),
+  JWT_AUDIENCE: z.string().min(1).default('pinzhi'),
+  HEALTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+};
+
+export const commonConfigSchema = z.object(commonSettings);
+export type CommonConfig = z.infer<typeof commonConfigSchema>;
+
+/**
+ * Parses the environment against a schema. Every problem is reported at once, each naming
+ * its variable, so a misconfigured process stops at boot with a message a person can act on.
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value)}`;
+    return { name, text: `${name}: ${issue.message} (${shown})` };
+  });
+  throw new ConfigError(
+    problems.map((p) => p.name),
+    `invalid configuration:\n  ${problems.map((p) => p.text).join('\n  ')}`,
+  );
+}

@@ -1,0 +1,199 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Collection, Db } from 'mongodb';
+import { isRetriable } from '../errors.js';
+import type { Logger } from '../log.js';
+import { isDuplicateKeyError } from '../mongo/mongo.js';
+import { spanAttributes } from '../otel/attributes.js';
+import { contextOf, fromKafkaMessage, type CloudEvent } from './cloud-event.js';
+import type { EventPublisher } from './event-publisher.js';
+
+export interface EventRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | undefined;
+}
+
+export type EventHandler = (event: CloudEvent, record: EventRecord) => Promise<void>;
+
+/**
+ * Remembers which event ids a consumer has processed, so a redelivered event (a relay
+ * republishing after a crash, a rebalance replaying uncommitted offsets) is skipped.
+ */
+export interface ProcessedEvents {
+  has(consumer: string, eventId: string): Promise<boolean>;
+  remember(consumer: string, eventId: string): Promise<void>;
+}
+
+interface ProcessedEventDoc {
+  _id: string;
+  consumer: string;
+  eventId: string;
+  processedAt: Date;
+}
+
+/** Processed ids in MongoDB: one document per (consumer, event id), keyed by _id. */
+export function mongoProcessedEvents(db: Db, collectionName = 'processed_events'): ProcessedEvents {
+  const collection: Collection<ProcessedEventDoc> = db.collection(collectionName);
+  return {
+    async has(consumer, eventId) {
+      return (await collection.countDocuments({ _id: `${consumer}:${eventId}` }, { limit: 1 })) > 0;
+    },
+    async remember(consumer, eventId) {
+      try {
+        await collection.insertOne({ _id: `${consumer}:${eventId}`, consumer, eventId, processedAt: new Date() });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    },
+  };
+}
+
+export const dlqTopicOf = (topic: string) => `${topic}.dlq`;
+
+/** Headers a dead-lettered record carries besides its original ones. */
+export const dlqHeaders = {
+  error: 'pinzhi_dlq_error',
+  errorType: 'pinzhi_dlq_error_type',
+  consumer: 'pinzhi_dlq_consumer',
+  topic: 'pinzhi_dlq_original_topic',
+  partition: 'pinzhi_dlq_original_partition',
+  offset: 'pinzhi_dlq_original_offset',
+  time: 'pinzhi_dlq_time',
+} as const;
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  /** Consumer group id; also the name under which processed event ids are remembered. */
+  groupId: string;
+  topics: readonly string[];
+  handle: EventHandler;
+  processed: ProcessedEvents;
+  /** Used to write poison records to `<topic>.dlq`. */
+  publisher: EventPublisher;
+  logger: Logger;
+  fromBeginning?: boolean;
+  /** Attempts for a retriable failure before the consumer stops to let kafkajs restart it. */
+  maxAttempts?: number;
+  retryBackoffMs?: number;
+}
+
+export interface RunningConsumer {
+  consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a consumer group that is idempotent and loud (STYLE.md habit 8):
+ * - a record whose ce_id this group already processed is skipped;
+ * - a retriable failure (database or broker down) is retried with backoff, and if it keeps
+ *   failing the offset is not committed, so the record is seen again;
+ * - anything else is poison: it goes to `<topic>.dlq` with the reason in headers, and the
+ *   consumer moves on. Nothing is acknowledged and dropped silently.
+ */
+export async function startEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
+  const logger = options.logger.child({ consumer: options.groupId });
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoffMs = options.retryBackoffMs ?? 200;
+  const tracer = trace.getTracer('pinzhi');
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: 30000,
+    heartbeatInterval: 3000,
+    retry: { retries: 10, initialRetryTime: 300 },
+  });
+
+  async function deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await options.publisher.send([
+      {
+        topic: dlqTopicOf(topic),
+        messages: [
+          {
+            key: message.key,
+            value: message.value,
+            headers: {
+              ...message.headers,
+              [dlqHeaders.error]: reason,
+              [dlqHeaders.errorType]: (error as Error)?.name ?? 'Error',
+              [dlqHeaders.consumer]: options.groupId,
+              [dlqHeaders.topic]: topic,
+              [dlqHeaders.partition]: String(partition),
+              [dlqHeaders.offset]: message.offset,
+              [dlqHeaders.time]: new Date().toISOString(),
+            },
+          },
+        ],
+      },
+    ]);
+    logger.error({ topic, partition, offset: message.offset, reason }, 'record sent to the dead-letter topic');
+  }
+
+  async function handleWithRetry(event: CloudEvent, record: EventRecord) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await options.handle(event, record);
+      } catch (error) {
+        if (!isRetriable(error) || attempt >= maxAttempts) throw error;
+        logger.warn({ err: error, attempt, eventId: event.id }, 'retriable failure; retrying');
+        await sleep(backoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  await consumer.connect();
+  for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
+  await consumer.run({
+    autoCommit: true,
+    eachMessage: async ({ topic, partition, message }) => {
+      const record: EventRecord = { topic, partition, offset: message.offset, key: message.key?.toString() };
+      let event: CloudEvent;
+      try {
+        event = fromKafkaMessage(message);
+      } catch (error) {
+        return deadLetter(topic, partition, message, error);
+      }
+      if (await options.processed.has(options.groupId, event.id)) {
+        logger.debug({ eventId: event.id }, 'duplicate event skipped');
+        return;
+      }
+      const parent = contextOf(event);
+      const span = tracer.startSpan(
+        `process ${topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            [spanAttributes.consumerGroup]: options.groupId,
+            [spanAttributes.eventId]: event.id,
+            [spanAttributes.eventType]: event.type,
+          },
+        },
+        parent,
+      );
+      try {
+        await context.with(trace.setSpan(parent, span), () => handleWithRetry(event, record));
+        await options.processed.remember(options.groupId, event.id);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+        if (isRetriable(error)) {
+          // Leave the offset uncommitted: kafkajs restarts the consumer and redelivers.
+          logger.error({ err: error, eventId: event.id }, 'retriable failure persisted; will be redelivered');
+          throw error;
+        }
+        span.setAttribute(spanAttributes.deadLettered, true);
+        await deadLetter(topic, partition, message, error);
+      } finally {
+        span.end();
+      }
+    },
+  });
+  return {
+    consumer,
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}

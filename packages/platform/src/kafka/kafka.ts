@@ -1,0 +1,104 @@
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { ConfigError } from '../errors.js';
+import type { HealthProbe } from '../grpc/health.js';
+import type { Logger } from '../log.js';
+
+export interface CreateKafkaOptions {
+  brokers: readonly string[];
+  clientId: string;
+  logger: Logger;
+}
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs behind our own logger; the rest of pinzhi sees Kafka only through this package. */
+export function createKafka(options: CreateKafkaOptions): Kafka {
+  const logger = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: 3000,
+    requestTimeout: 15000,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        logger[levels[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+/** Checks at boot that a broker answers; otherwise stops the process naming KAFKA_BROKERS. */
+export async function verifyKafka(kafka: Kafka, brokers: readonly string[]): Promise<void> {
+  const admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 300 } });
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new ConfigError(
+      ['KAFKA_BROKERS'],
+      `KAFKA_BROKERS: cannot reach Kafka at ${brokers.join(',')}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions?: number;
+  /** e.g. { 'cleanup.policy': 'compact' } for state topics. */
+  config?: Record<string, string>;
+}
+
+/** Creates the topics that do not exist yet; existing topics are left as they are. */
+export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<void> {
+  if (specs.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = specs
+      .filter((s) => !existing.has(s.topic))
+      .map((s) => ({
+        topic: s.topic,
+        numPartitions: s.numPartitions ?? 3,
+        replicationFactor: -1,
+        configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+      }));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Health probe: asks the cluster for its metadata; a dead broker fails it quickly. */
+export function kafkaProbe(kafka: Kafka): HealthProbe & { close(): Promise<void> } {
+  let admin: Admin | undefined;
+  return {
+    name: 'kafka',
+    async check() {
+      try {
+        admin ??= kafka.admin({ retry: { retries: 0 } });
+        await admin.connect();
+        await admin.describeCluster();
+      } catch (error) {
+        const stale = admin;
+        admin = undefined;
+        await stale?.disconnect().catch(() => undefined);
+        throw error;
+      }
+    },
+    async close() {
+      await admin?.disconnect().catch(() => undefined);
+    },
+  };
+}

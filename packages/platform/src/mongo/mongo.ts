@@ -1,0 +1,59 @@
+import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { ConfigError } from '../errors.js';
+import type { HealthProbe } from '../grpc/health.js';
+import type { Logger } from '../log.js';
+
+export interface MongoConnection {
+  client: MongoClient;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export interface ConnectMongoOptions {
+  url: string;
+  dbName: string;
+  appName: string;
+  logger: Logger;
+  /** How long boot waits for the server before giving up. */
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * Connects and pings once, so a wrong MONGO_URL or a server that is down stops the process
+ * at boot with a message that names the setting. The driver's heartbeat is short so the
+ * health probe sees a returning server within seconds.
+ */
+export async function connectMongo(options: ConnectMongoOptions): Promise<MongoConnection> {
+  const client = new MongoClient(options.url, {
+    appName: options.appName,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+    heartbeatFrequencyMS: 2000,
+  });
+  try {
+    await client.connect();
+    await client.db(options.dbName).command({ ping: 1 });
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw new ConfigError(
+      ['MONGO_URL'],
+      `MONGO_URL: cannot reach MongoDB at ${redactUrl(options.url)}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  options.logger.info({ url: redactUrl(options.url), db: options.dbName }, 'MongoDB connected');
+  return { client, db: client.db(options.dbName), close: () => client.close() };
+}
+
+export function mongoProbe(db: Db): HealthProbe {
+  return { name: 'mongodb', check: async () => void (await db.command({ ping: 1 })) };
+}
+
+/** E11000: a unique index (or _id) already holds the value. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}
+
+/** Hides a password in a connection string before it reaches a log or an error message. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}

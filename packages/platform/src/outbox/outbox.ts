@@ -1,0 +1,167 @@
+import { context, propagation } from '@opentelemetry/api';
+import { Binary, type Db, type Document, type Filter } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import type { CloudEvent } from '../kafka/cloud-event.js';
+import { PROTOBUF_CONTENT_TYPE } from '../kafka/cloud-event.js';
+import type { EventPublisher } from '../kafka/event-publisher.js';
+import type { Logger } from '../log.js';
+
+/**
+ * The transactional outbox, embedded (DESIGN.md "No lost events"): the event a state change
+ * causes is pushed into the `_outbox` array of the aggregate document in the SAME
+ * single-document write as the change. No multi-document transaction is needed, so it works
+ * on FerretDB and on any MongoDB. The relay then publishes the pending entries and removes
+ * them; if the process dies in between, the periodic sweep publishes them later. Delivery is
+ * at least once; consumers de-duplicate on the event id.
+ */
+export const OUTBOX_FIELD = '_outbox';
+
+export interface OutboxEntry {
+  id: string;
+  topic: string;
+  key: string;
+  source: string;
+  type: string;
+  subject?: string;
+  time: Date;
+  data: Binary;
+  /** Trace context of the request that caused the event, restored when it is published. */
+  traceparent?: string;
+  tracestate?: string;
+}
+
+/** Documents that carry an outbox. */
+export interface WithOutbox {
+  [OUTBOX_FIELD]?: OutboxEntry[];
+}
+
+export interface NewOutboxEntry {
+  topic: string;
+  key: string;
+  source: string;
+  type: string;
+  subject?: string;
+  data: Uint8Array;
+}
+
+export function outboxEntry(fields: NewOutboxEntry): OutboxEntry {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const entry: OutboxEntry = {
+    id: randomUUID(),
+    topic: fields.topic,
+    key: fields.key,
+    source: fields.source,
+    type: fields.type,
+    time: new Date(),
+    data: new Binary(fields.data),
+  };
+  // Optional fields only when present: $pullAll matches entries by exact value.
+  if (fields.subject) entry.subject = fields.subject;
+  if (carrier.traceparent) entry.traceparent = carrier.traceparent;
+  if (carrier.tracestate) entry.tracestate = carrier.tracestate;
+  return entry;
+}
+
+/** The update operator that appends entries to a document's outbox, to merge into a write. */
+export function pushOutbox(entries: readonly OutboxEntry[]): { $push: Document } {
+  return { $push: { [OUTBOX_FIELD]: { $each: [...entries] } } };
+}
+
+function toCloudEvent(entry: OutboxEntry): CloudEvent {
+  return {
+    id: entry.id,
+    source: entry.source,
+    type: entry.type,
+    subject: entry.subject,
+    time: entry.time,
+    dataContentType: PROTOBUF_CONTENT_TYPE,
+    data: entry.data.buffer,
+    traceparent: entry.traceparent,
+    tracestate: entry.tracestate,
+  };
+}
+
+export interface OutboxRelayOptions {
+  db: Db;
+  publisher: EventPublisher;
+  /** Collections whose documents carry an outbox. */
+  collections: readonly string[];
+  logger: Logger;
+  sweepIntervalMs: number;
+  /** The sweep leaves entries younger than this to the writer's own publish. */
+  sweepMinAgeMs?: number;
+  sweepBatchSize?: number;
+}
+
+export class OutboxRelay {
+  #timer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<number> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  /**
+   * Publishes the entries just written to one document, then removes them from its outbox.
+   * Call right after the write for low latency. A failure is logged, not thrown: the write
+   * has succeeded and the sweep will deliver the entries.
+   */
+  publishAfterWrite(collection: string, documentId: unknown, entries: readonly OutboxEntry[]): Promise<void> {
+    const task = this.#publish(collection, documentId, entries).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, collection, documentId }, 'outbox publish failed; the sweep will retry');
+    });
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+    return task;
+  }
+
+  async #publish(collection: string, documentId: unknown, entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.options.publisher.publish(
+      entries.map((entry) => ({ topic: entry.topic, key: entry.key, event: toCloudEvent(entry) })),
+    );
+    // $pullAll removes exactly these entries (FerretDB v1 lacks $pull with a condition); a
+    // write that added more entries meanwhile keeps them.
+    await this.options.db
+      .collection<WithOutbox>(collection)
+      .updateOne({ _id: documentId } as Filter<WithOutbox>, { $pullAll: { [OUTBOX_FIELD]: [...entries] } });
+  }
+
+  /** Publishes every entry older than the minimum age, in document order. Returns the count. */
+  sweep(): Promise<number> {
+    this.#sweeping ??= this.#sweep().finally(() => (this.#sweeping = undefined));
+    return this.#sweeping;
+  }
+
+  async #sweep(): Promise<number> {
+    const cutoff = new Date(Date.now() - (this.options.sweepMinAgeMs ?? 2000));
+    let published = 0;
+    for (const name of this.options.collections) {
+      const documents = await this.options.db
+        .collection<WithOutbox & Document>(name)
+        .find({ [`${OUTBOX_FIELD}.time`]: { $lte: cutoff } }, { projection: { [OUTBOX_FIELD]: 1 } })
+        .limit(this.options.sweepBatchSize ?? 500)
+        .toArray();
+      for (const document of documents) {
+        const entries = document[OUTBOX_FIELD] ?? [];
+        await this.#publish(name, document._id, entries);
+        published += entries.length;
+      }
+    }
+    if (published > 0) this.options.logger.info({ published }, 'outbox sweep published leftover events');
+    return published;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.options.logger.warn({ err: error }, 'outbox sweep failed'));
+    }, this.options.sweepIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the sweep and waits for publishes already started. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await Promise.allSettled([...this.#inFlight, this.#sweeping]);
+  }
+}
