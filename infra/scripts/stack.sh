@@ -6,6 +6,7 @@
 #   stack.sh up               install if needed, start both, wait until they answer
 #   stack.sh down             stop what `up` started
 #   stack.sh status           say what runs where
+#   stack.sh ferretdb-bin     build FerretDB if needed and print the binary's path
 #   stack.sh up|down kafka    one component only (same for ferretdb)
 #
 # Every command is idempotent: a second `up` finds the servers running and does nothing.
@@ -180,5 +181,9 @@ case "$cmd" in
   status)
     status_one kafka "$kafka_port"
     status_one ferretdb "$mongo_port" ;;
-  *) die "unknown command '$cmd' (install, up, down or status)" ;;
+  ferretdb-bin)
+    # For tests that run a FerretDB of their own (e.g. to stop it under a running service).
+    install_ferretdb >&2
+    ferretdb_bin ;;
+  *) die "unknown command '$cmd' (install, up, down, status or ferretdb-bin)" ;;
 esac

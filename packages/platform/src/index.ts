@@ -15,3 +15,4 @@ export * from './kafka/event-consumer.js';
 export * from './outbox/outbox.js';
 export * from './mongo/mongo.js';
 export * from './otel/attributes.js';
+export * from './grpc/diagnostics-service.js';

@@ -1,0 +1,215 @@
+import { context, trace } from '@opentelemetry/api';
+import {
+  dlqHeaders,
+  dlqTopicOf,
+  ensureTopics,
+  InvalidArgumentError,
+  mongoProcessedEvents,
+  newCloudEvent,
+  OutboxRelay,
+  outboxEntry,
+  pushOutbox,
+  startEventConsumer,
+  UnavailableError,
+  type CloudEvent,
+  type EventPublisher,
+  type RunningConsumer,
+} from '@pinzhi/platform';
+import { startTelemetry } from '@pinzhi/platform/telemetry';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logger, namespace, testKafka, testMongo, testPublisher, waitFor } from '../support/harness.js';
+
+startTelemetry({ serviceName: 'pinzhi-test' });
+
+let kafka: Kafka;
+let publisher: EventPublisher;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  kafka = testKafka();
+  publisher = await testPublisher(kafka);
+  cleanups.push(() => publisher.close());
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+/** Reads a topic from the beginning with a throwaway group and keeps every record. */
+async function tail(topic: string, group: string) {
+  const records: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId: group });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void records.push(message) });
+  cleanups.push(() => consumer.disconnect());
+  return records;
+}
+
+describe('CloudEvents over the real Kafka', () => {
+  it('keeps the ce_ headers, the key and the trace id from producer to consumer', async () => {
+    const ns = namespace('roundtrip');
+    const topic = ns.topic('things');
+    await ensureTopics(kafka, [{ topic }]);
+    const mongo = await testMongo(ns.dbName);
+    cleanups.push(() => mongo.drop());
+
+    const received: Array<{ event: CloudEvent; key?: string; traceId?: string }> = [];
+    const consumer = await startEventConsumer({
+      kafka,
+      groupId: ns.group('roundtrip'),
+      topics: [topic],
+      fromBeginning: true,
+      processed: mongoProcessedEvents(mongo.db),
+      publisher,
+      logger,
+      handle: async (event, record) => {
+        received.push({ event, key: record.key, traceId: trace.getActiveSpan()?.spanContext().traceId });
+      },
+    });
+    cleanups.push(() => consumer.stop());
+
+    const span = trace.getTracer('test').startSpan('issue grade');
+    const sentTraceId = span.spanContext().traceId;
+    const event = context.with(trace.setSpan(context.active(), span), () =>
+      newCloudEvent({
+        source: '/pinzhi/test',
+        type: 'pinzhi.test.thing.created.v1',
+        subject: 'things/42',
+        data: Buffer.from([8, 42]),
+      }),
+    );
+    await context.with(trace.setSpan(context.active(), span), () => publisher.publish([{ topic, key: 'thing-42', event }]));
+    span.end();
+
+    const got = await waitFor(() => received[0], { what: 'the event' });
+    expect(got.key).toBe('thing-42');
+    expect(got.event).toMatchObject({
+      id: event.id,
+      source: '/pinzhi/test',
+      type: 'pinzhi.test.thing.created.v1',
+      subject: 'things/42',
+      dataContentType: 'application/protobuf',
+    });
+    expect(got.event.time.toISOString()).toBe(event.time.toISOString());
+    expect([...got.event.data]).toEqual([8, 42]);
+    expect(got.event.traceparent).toMatch(new RegExp(`^00-${sentTraceId}-[0-9a-f]{16}-0[01]$`));
+    expect(got.traceId).toBe(sentTraceId);
+  });
+});
+
+describe('embedded outbox', () => {
+  it('publishes an entry a crash left pending, once per ce_id even when published twice', async () => {
+    const ns = namespace('outbox');
+    const topic = ns.topic('orders');
+    await ensureTopics(kafka, [{ topic }]);
+    const mongo = await testMongo(ns.dbName);
+    cleanups.push(() => mongo.drop());
+    const orders = mongo.db.collection<{ _id: string; status: string }>('orders');
+
+    // The state change and its event in one single-document write, then a "crash": the
+    // writer never calls publishAfterWrite.
+    const entry = outboxEntry({
+      topic,
+      key: 'order-1',
+      source: '/pinzhi/test',
+      type: 'pinzhi.test.order.placed.v1',
+      subject: 'orders/order-1',
+      data: Buffer.from('placed'),
+    });
+    await orders.updateOne({ _id: 'order-1' }, { $set: { status: 'PLACED' }, ...pushOutbox([entry]) }, { upsert: true });
+    expect((await orders.findOne({ _id: 'order-1' }))?.status).toBe('PLACED');
+
+    const handled: string[] = [];
+    const consumer = await startEventConsumer({
+      kafka,
+      groupId: ns.group('orders'),
+      topics: [topic],
+      fromBeginning: true,
+      processed: mongoProcessedEvents(mongo.db),
+      publisher,
+      logger,
+      handle: async (event) => void handled.push(event.id),
+    });
+    cleanups.push(() => consumer.stop());
+    const raw = await tail(topic, ns.group('raw'));
+
+    const relay = new OutboxRelay({
+      db: mongo.db,
+      publisher,
+      collections: ['orders'],
+      logger,
+      sweepIntervalMs: 60_000,
+      sweepMinAgeMs: 0,
+    });
+    expect(await relay.sweep()).toBe(1);
+    expect(await mongo.db.collection('orders').findOne({ _id: 'order-1' as never })).not.toHaveProperty(['_outbox', 0]);
+    expect(await relay.sweep()).toBe(0);
+
+    // A relay that died after publishing but before clearing the entry publishes it again.
+    await publisher.publish([{ topic, key: 'order-1', event: { ...newCloudEvent({ source: '/pinzhi/test', type: entry.type, data: Buffer.from('placed') }), id: entry.id } }]);
+
+    await waitFor(() => raw.length >= 2 || undefined, { what: 'both copies on the topic' });
+    await waitFor(() => handled.length >= 1 || undefined, { what: 'the consumer' });
+    // Give the duplicate time to arrive at the consumer, then check it was skipped.
+    await waitFor(async () => (await mongo.db.collection('processed_events').countDocuments()) === 1 || undefined);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(handled).toEqual([entry.id]);
+    expect(raw.map((m) => m.headers?.ce_id?.toString())).toEqual([entry.id, entry.id]);
+  });
+});
+
+describe('dead-letter topic', () => {
+  it('sends poison records to <topic>.dlq with the reason and keeps consuming', async () => {
+    const ns = namespace('dlq');
+    const topic = ns.topic('samples');
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }, { topic: dlqTopicOf(topic), numPartitions: 1 }]);
+    const mongo = await testMongo(ns.dbName);
+    cleanups.push(() => mongo.drop());
+
+    const handled: string[] = [];
+    let transientFailures = 0;
+    const consumer: RunningConsumer = await startEventConsumer({
+      kafka,
+      groupId: ns.group('samples'),
+      topics: [topic],
+      fromBeginning: true,
+      processed: mongoProcessedEvents(mongo.db),
+      publisher,
+      logger,
+      retryBackoffMs: 10,
+      handle: async (event) => {
+        const body = Buffer.from(event.data).toString();
+        if (body === 'bad-value') throw new InvalidArgumentError('measured value is not a number');
+        if (body === 'flaky' && transientFailures++ < 2) throw new UnavailableError('database briefly down');
+        handled.push(body);
+      },
+    });
+    cleanups.push(() => consumer.stop());
+    const dlq = await tail(dlqTopicOf(topic), ns.group('dlq-reader'));
+
+    const valid = (body: string) =>
+      newCloudEvent({ source: '/pinzhi/test', type: 'pinzhi.test.sample.v1', data: Buffer.from(body) });
+    // 1. not a CloudEvent at all; 2. a handler that rejects it for good; 3. a transient
+    // failure that succeeds on retry; 4. a normal record after all of them.
+    await publisher.send([{ topic, messages: [{ key: 's1', value: 'no headers here' }] }]);
+    await publisher.publish([
+      { topic, key: 's2', event: valid('bad-value') },
+      { topic, key: 's3', event: valid('flaky') },
+      { topic, key: 's4', event: valid('good') },
+    ]);
+
+    await waitFor(() => (handled.includes('good') ? true : undefined), { what: 'the record after the poison ones' });
+    expect(handled).toEqual(['flaky', 'good']);
+    await waitFor(() => dlq.length >= 2 || undefined, { what: 'two dead letters' });
+    const reasons = dlq.map((m) => m.headers?.[dlqHeaders.error]?.toString());
+    expect(reasons).toEqual(['the record has no ce_specversion header', 'measured value is not a number']);
+    expect(dlq.map((m) => m.headers?.[dlqHeaders.errorType]?.toString())).toEqual([
+      'MalformedEventError',
+      'InvalidArgumentError',
+    ]);
+    expect(dlq[0]?.value?.toString()).toBe('no headers here');
+    expect(dlq[1]?.headers?.[dlqHeaders.topic]?.toString()).toBe(topic);
+  });
+});

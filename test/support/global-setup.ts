@@ -1,0 +1,65 @@
+/**
+ * Finds or starts the real servers for the integration tests, in this order:
+ * 1. KAFKA_BROKERS and MONGO_URL both set: use them (a user's own cluster, or CI's);
+ * 2. a Docker engine answers: start Kafka and MongoDB with testcontainers;
+ * 3. otherwise: the project's local stack (infra/scripts/stack.sh), stopped again at the end
+ *    if this run started it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const stackScript = `${repo}infra/scripts/stack.sh`;
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kafkaBrokers: string[];
+    mongoUrl: string;
+    /** Path of a FerretDB binary tests may start themselves; '' when not running locally. */
+    ferretdbBin: string;
+  }
+}
+
+function stack(...args: string[]): string {
+  return execFileSync('bash', [stackScript, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function dockerAnswers(): boolean {
+  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+}
+
+export default async function setup(project: TestProject) {
+  const fromEnv = process.env.KAFKA_BROKERS && process.env.MONGO_URL;
+  if (fromEnv) {
+    project.provide('kafkaBrokers', process.env.KAFKA_BROKERS!.split(','));
+    project.provide('mongoUrl', process.env.MONGO_URL!);
+    project.provide('ferretdbBin', process.env.PINZHI_FERRETDB_BIN ?? '');
+    return;
+  }
+
+  if (process.env.PINZHI_TEST_DOCKER !== 'false' && dockerAnswers()) {
+    const { KafkaContainer } = await import('@testcontainers/kafka');
+    const { MongoDBContainer } = await import('@testcontainers/mongodb');
+    const [kafka, mongo] = await Promise.all([
+      new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start(),
+      new MongoDBContainer('mongo:7').start(),
+    ]);
+    project.provide('kafkaBrokers', [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`]);
+    project.provide('mongoUrl', `${mongo.getConnectionString()}?directConnection=true`);
+    project.provide('ferretdbBin', '');
+    return async () => {
+      await Promise.all([kafka.stop(), mongo.stop()]);
+    };
+  }
+
+  const before = stack('status');
+  const alreadyRunning = before.includes('kafka: running') && before.includes('ferretdb: running');
+  process.stdout.write(stack('up'));
+  project.provide('kafkaBrokers', [`127.0.0.1:${process.env.PINZHI_KAFKA_PORT ?? 9092}`]);
+  project.provide('mongoUrl', `mongodb://127.0.0.1:${process.env.PINZHI_MONGO_PORT ?? 27017}`);
+  project.provide('ferretdbBin', stack('ferretdb-bin').trim());
+  return () => {
+    if (!alreadyRunning) process.stdout.write(stack('down'));
+  };
+}

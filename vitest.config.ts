@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages export their TypeScript sources under the `@pinzhi/source` condition,
+// so tests run against src/ without a build step in between.
+const conditions = ['@pinzhi/source'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          exclude: ['test/bench/**'],
+          environment: 'node',
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Two cores: one test file per core keeps Kafka group joins from starving each other.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
