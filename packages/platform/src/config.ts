@@ -43,8 +43,10 @@ export function loadConfig<S extends z.ZodType>(
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.') || '(environment)';
-    const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    // The variable is the first path element; later ones point inside a parsed value
+    // (KAFKA_BROKERS.0 is the first broker of the list).
+    const name = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
+    const value = env[name];
     const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value)}`;
     return { name, text: `${name}: ${issue.message} (${shown})` };
   });
