@@ -4,10 +4,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 started=0
 if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${MONGO_URL:-}" ]; then
-  if ! bash infra/scripts/stack.sh status | grep -q 'kafka: running' \
-     || ! bash infra/scripts/stack.sh status | grep -q 'ferretdb: running'; then
-    started=1
-  fi
+  # Capture first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+  before=$(bash infra/scripts/stack.sh status)
+  if [[ $before != *'kafka: running'* || $before != *'ferretdb: running'* ]]; then started=1; fi
   bash infra/scripts/stack.sh up
   export KAFKA_BROKERS=127.0.0.1:${PINZHI_KAFKA_PORT:-9092}
   export MONGO_URL=mongodb://127.0.0.1:${PINZHI_MONGO_PORT:-27017}

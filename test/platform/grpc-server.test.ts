@@ -88,11 +88,9 @@ describe('authentication and the role matrix', () => {
   });
 
   it('sends field violations as google.rpc.BadRequest details', async () => {
-    const error: ServiceError = await call(
-      client.echo.bind(client),
-      { message: 'x'.repeat(5000) },
-      await bearer('enterprise'),
-    ).catch((e: ServiceError) => e);
+    const error = (await call(client.echo.bind(client), { message: 'x'.repeat(5000) }, await bearer('enterprise')).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldViolationsOf(error)).toEqual([
       { field: 'message', description: 'at most 4096 characters', reason: 'TOO_LONG' },

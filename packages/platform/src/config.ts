@@ -51,7 +51,7 @@ export function loadConfig<S extends z.ZodType>(
     return { name, text: `${name}: ${issue.message} (${shown})` };
   });
   throw new ConfigError(
-    problems.map((p) => p.name),
+    [...new Set(problems.map((p) => p.name))],
     `invalid configuration:\n  ${problems.map((p) => p.text).join('\n  ')}`,
   );
 }

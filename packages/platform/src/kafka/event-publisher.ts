@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import { spanAttributes } from '../otel/attributes.js';
 import { contextOf, toKafkaMessage, type CloudEvent } from './cloud-event.js';
 
@@ -20,7 +20,7 @@ export interface EventPublisher {
 }
 
 export async function createEventPublisher(kafka: Kafka): Promise<EventPublisher> {
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const tracer = trace.getTracer('pinzhi');
 

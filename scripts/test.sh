@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: installs everything, builds, lints, then runs the unit and integration tests.
+# The integration tests' global setup starts Kafka and FerretDB (or uses KAFKA_BROKERS /
+# MONGO_URL, or Docker) and stops what it started.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+install_and_build
+log "installing Kafka and FerretDB into the cache if needed"
+bash infra/scripts/stack.sh install
+log "lint: eslint, buf lint, type-check of the tests"
+pnpm run lint
+pnpm exec tsc -p test/tsconfig.json
+log "tests"
+mkdir -p .pinzhi
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.pinzhi/vitest-report.json "$@" || status=$?
+# One plain closing line that any CI can read.
+node -e '
+  const r = require("./.pinzhi/vitest-report.json");
+  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' 2>/dev/null || true
+exit "$status"

@@ -1,0 +1,78 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchResult {
+  name: string;
+  unit: string;
+  value: number;
+  ops: number;
+  concurrency: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  /** value / floor value, for benchmarks compared with a baseline measured in the same run. */
+  ratio?: number;
+  floor?: string;
+}
+
+export function benchSettings() {
+  return {
+    seconds: Number(process.env.BENCH_SECONDS ?? 5),
+    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16),
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+  };
+}
+
+/**
+ * Runs `operation` from `concurrency` loops for `seconds` seconds (bounded in time, so a
+ * benchmark always ends) and reports throughput and latency percentiles.
+ */
+export async function runConcurrently(
+  operation: () => Promise<void>,
+  { seconds, concurrency }: { seconds: number; concurrency: number },
+) {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await operation();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsedSeconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
+  return { ops: latencies.length, elapsedSeconds, opsPerSecond: latencies.length / elapsedSeconds, p50: pct(0.5), p99: pct(0.99) };
+}
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Prints the results as a table and writes them as JSON to test/bench/results/<name>.json. */
+export function writeResults(name: string, results: BenchResult[], settings: Record<string, unknown>): void {
+  const rows = results.map((r) => ({
+    benchmark: r.name,
+    value: Math.round(r.value).toLocaleString('en-US'),
+    unit: r.unit,
+    concurrency: r.concurrency,
+    'p50 ms': r.p50Ms ?? '',
+    'p99 ms': r.p99Ms ?? '',
+    ...(r.ratio === undefined ? {} : { ratio: round(r.ratio, 3), floor: r.floor }),
+  }));
+  console.table(rows);
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const report = {
+    name,
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+    settings,
+    results: results.map((r) => ({ ...r, value: round(r.value) })),
+  };
+  writeFileSync(`${dir}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote test/bench/results/${name}.json`);
+}
