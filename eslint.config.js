@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // Domain code is pure (STYLE.md habit 1): no transport, broker or database in src/domain.
-    files: ['services/*/src/domain/**/*.ts'],
+    files: ['services/*/src/domain/**/*.ts', 'packages/*/src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -14,7 +14,10 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
           environment: 'node',
+          // Unit tests first, then the integration tier with its own worker limit.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -22,13 +25,14 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
-          exclude: ['test/bench/**'],
+          exclude: ['test/bench/**', '**/node_modules/**'],
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Two cores: one test file per core keeps Kafka group joins from starving each other.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
