@@ -5,3 +5,4 @@ export * from './gtin.js';
 export * from './standard-code.js';
 export * from './standard.js';
 export * from './violation.js';
+export * from './records.js';

@@ -1,0 +1,86 @@
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import type {
+  Audit,
+  Brand,
+  CatalogueStandard,
+  CertificationBody,
+  Enterprise,
+  Product,
+  ProductionLine,
+} from './domain/records.js';
+
+/**
+ * The shared catalogue collections. Only the catalogue service writes them; every other
+ * service reads them directly through CatalogueReader (DESIGN.md).
+ */
+export const catalogueCollections = {
+  enterprises: 'enterprises',
+  brands: 'brands',
+  products: 'products',
+  productionLines: 'production_lines',
+  standards: 'standards',
+  certificationBodies: 'certification_bodies',
+} as const;
+
+/** A record as stored: its id and audit fields beside the record's own fields. */
+export type Stored<T> = T & { _id: string; audit: Audit };
+
+export type EnterpriseDocument = Stored<Enterprise>;
+export type BrandDocument = Stored<Brand>;
+export type ProductDocument = Stored<Product>;
+export type ProductionLineDocument = Stored<ProductionLine>;
+export type StandardDocument = Stored<CatalogueStandard>;
+export type CertificationBodyDocument = Stored<CertificationBody>;
+
+// The outbox is the catalogue service's business; readers never see it.
+const withoutOutbox = { projection: { _outbox: 0 } } as const;
+
+/** Typed, read-only access to the catalogue for every service. */
+export class CatalogueReader {
+  constructor(private readonly db: Db) {}
+
+  #collection<T extends Document>(name: string): Collection<T> {
+    return this.db.collection<T>(name);
+  }
+
+  #one<T extends Document>(name: string, filter: Filter<T>): Promise<T | null> {
+    return this.#collection<T>(name).findOne(filter, withoutOutbox) as Promise<T | null>;
+  }
+
+  enterprise(creditCode: string): Promise<EnterpriseDocument | null> {
+    return this.#one(catalogueCollections.enterprises, { _id: creditCode });
+  }
+
+  brand(id: string): Promise<BrandDocument | null> {
+    return this.#one(catalogueCollections.brands, { _id: id });
+  }
+
+  /** By GTIN-14 (the product id). */
+  product(gtin14: string): Promise<ProductDocument | null> {
+    return this.#one(catalogueCollections.products, { _id: gtin14 });
+  }
+
+  productionLine(id: string): Promise<ProductionLineDocument | null> {
+    return this.#one(catalogueCollections.productionLines, { _id: id });
+  }
+
+  /** By canonical standard number, e.g. `GB/T 14272-2021`. */
+  standard(code: string): Promise<StandardDocument | null> {
+    return this.#one(catalogueCollections.standards, { _id: code });
+  }
+
+  certificationBody(creditCode: string): Promise<CertificationBodyDocument | null> {
+    return this.#one(catalogueCollections.certificationBodies, { _id: creditCode });
+  }
+
+  /** Certifiers' tokens name their CNAS number, so grading looks bodies up by it. */
+  certificationBodyByCnas(cnasNumber: string): Promise<CertificationBodyDocument | null> {
+    return this.#one(catalogueCollections.certificationBodies, { cnasNumber });
+  }
+
+  /** The product registered as this product's twin, whichever side recorded the link. */
+  async twinOf(product: ProductDocument): Promise<ProductDocument | null> {
+    if (product.twinProductId) return this.product(product.twinProductId);
+    return this.#one(catalogueCollections.products, { twinProductId: product._id });
+  }
+}
