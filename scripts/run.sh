@@ -31,7 +31,7 @@ stop_all() {
 }
 trap stop_all INT TERM
 
-if [ -f seeds/load.ts ] || [ -f scripts/seed.sh ]; then
+if node -e "process.exit(require('./package.json').scripts.seed ? 0 : 1)"; then
   log "seeding the catalogue (idempotent)"
   pnpm run seed
 fi

@@ -22,8 +22,11 @@ export const catalogueCollections = {
   certificationBodies: 'certification_bodies',
 } as const;
 
-/** A record as stored: its id and audit fields beside the record's own fields. */
-export type Stored<T> = T & { _id: string; audit: Audit };
+/**
+ * A record as stored: its id, audit fields and a version (incremented by every write, used
+ * for optimistic concurrency) beside the record's own fields.
+ */
+export type Stored<T> = T & { _id: string; audit: Audit; version: number };
 
 export type EnterpriseDocument = Stored<Enterprise>;
 export type BrandDocument = Stored<Brand>;

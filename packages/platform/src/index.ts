@@ -16,3 +16,5 @@ export * from './outbox/outbox.js';
 export * from './mongo/mongo.js';
 export * from './otel/attributes.js';
 export * from './grpc/diagnostics-service.js';
+export * from './pagination.js';
+export * from './grpc/client.js';

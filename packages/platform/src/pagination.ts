@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { PageCursor } from '@pinzhi/contracts/pinzhi/common/v1/pagination';
+import { InvalidArgumentError } from './errors.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** AIP-158 page size: 0 means the default; negative is an error; above the maximum is capped. */
+export function pageSizeOf(requested: number, field = 'page_size'): number {
+  if (!Number.isInteger(requested) || requested < 0) {
+    throw new InvalidArgumentError('page_size must not be negative', [
+      { field, description: 'must be 0 (default) or a positive number', reason: 'INVALID_PAGE_SIZE' },
+    ]);
+  }
+  return requested === 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
+}
+
+/** A fingerprint of the request's filter, so a token is only valid for the listing that issued it. */
+export function filterHash(filter: unknown): string {
+  return createHash('sha256').update(JSON.stringify(filter ?? null)).digest('base64url').slice(0, 16);
+}
+
+/** An opaque token: a base64url-encoded pinzhi.common.v1.PageCursor. */
+export function encodePageToken(after: string, filter: unknown): string {
+  return Buffer.from(PageCursor.encode({ after, filterHash: filterHash(filter) }).finish()).toString('base64url');
+}
+
+/** The id to continue after, or undefined for the first page; rejects tokens of another listing. */
+export function decodePageToken(token: string, filter: unknown, field = 'page_token'): string | undefined {
+  if (token === '') return undefined;
+  let cursor: PageCursor;
+  try {
+    cursor = PageCursor.decode(Buffer.from(token, 'base64url'));
+  } catch (error) {
+    throw new InvalidArgumentError('page_token is not valid', [{ field, description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' }], { cause: error });
+  }
+  if (cursor.after === '' || cursor.filterHash !== filterHash(filter)) {
+    throw new InvalidArgumentError('page_token does not belong to this listing', [
+      { field, description: 'the token was issued for a different filter; start again without it', reason: 'PAGE_TOKEN_MISMATCH' },
+    ]);
+  }
+  return cursor.after;
+}

@@ -1,0 +1,2 @@
+export * from './measurement.js';
+export * from './grading-engine.js';
