@@ -97,9 +97,11 @@ describe('authentication and the role matrix', () => {
     ]);
   });
 
-  it('serves reflection for the hosted pinzhi services only', async () => {
-    // grpc.health.v1 is served but not described: grpcurl and health probes know its schema.
-    expect(await listServicesByReflection(server.address)).toEqual(['pinzhi.diagnostics.v1.DiagnosticsService']);
+  it('serves reflection for the hosted services and health only', async () => {
+    expect((await listServicesByReflection(server.address)).sort()).toEqual([
+      'grpc.health.v1.Health',
+      'pinzhi.diagnostics.v1.DiagnosticsService',
+    ]);
   });
 });
 

@@ -1,10 +1,11 @@
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { readDescriptorSet } from '@pinzhi/contracts';
+import { fileDescriptorProtos } from '@pinzhi/contracts';
 import type { Logger } from '../log.js';
 import type { HealthMonitor } from './health.js';
 import type { ServiceDefinitionLike } from './handler.js';
+
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
 
 export interface HostedService {
   definition: ServiceDefinitionLike;
@@ -37,7 +38,7 @@ export function serviceNameOf(definition: ServiceDefinitionLike): string {
 
 /**
  * Starts a gRPC server hosting the given services plus `grpc.health.v1` (driven by the
- * HealthMonitor) and server reflection for exactly the hosted services, so
+ * HealthMonitor) and server reflection for exactly the hosted services and health, so
  * `grpcurl -plaintext host:port list` works without .proto files.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
@@ -48,8 +49,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     options.health.addService(serviceNameOf(definition));
   }
   options.health.implementation.addToServer(server);
-  const descriptors = loadFileDescriptorSetFromBuffer(readDescriptorSet());
-  new ReflectionService(descriptors, { services: names }).addToServer(server);
+  // Reflection serves buf's own descriptors, grpc.health.v1 included: re-serialising them
+  // through protobufjs loses the fully-qualified type references grpcurl needs.
+  const descriptors = { pinzhi: { fileDescriptorProtos: fileDescriptorProtos() } };
+  new ReflectionService(descriptors as never, { services: [...names, HEALTH_SERVICE] }).addToServer(server);
 
   const address = `${options.host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
