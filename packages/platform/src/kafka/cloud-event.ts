@@ -22,6 +22,8 @@ export interface CloudEvent {
   data: Uint8Array;
   traceparent?: string;
   tracestate?: string;
+  /** On a compacted topic: the key no longer has a value; sent as a null record value. */
+  tombstone?: boolean;
 }
 
 export const PROTOBUF_CONTENT_TYPE = 'application/protobuf';
@@ -65,7 +67,7 @@ export function toKafkaMessage(event: CloudEvent, key: string): Message {
   if (event.subject) headers.ce_subject = event.subject;
   if (event.traceparent) headers.traceparent = event.traceparent;
   if (event.tracestate) headers.tracestate = event.tracestate;
-  return { key, value: Buffer.from(event.data), headers };
+  return { key, value: event.tombstone ? null : Buffer.from(event.data), headers };
 }
 
 /** A record that can never be processed; it goes to the dead-letter topic, not back for retry. */

@@ -28,6 +28,8 @@ export interface OutboxEntry {
   /** Trace context of the request that caused the event, restored when it is published. */
   traceparent?: string;
   tracestate?: string;
+  /** Publish a null value (compacted topics: the key has no current value any more). */
+  tombstone?: true;
 }
 
 /** Documents that carry an outbox. */
@@ -42,6 +44,7 @@ export interface NewOutboxEntry {
   type: string;
   subject?: string;
   data: Uint8Array;
+  tombstone?: true;
 }
 
 export function outboxEntry(fields: NewOutboxEntry): OutboxEntry {
@@ -58,6 +61,7 @@ export function outboxEntry(fields: NewOutboxEntry): OutboxEntry {
   };
   // Optional fields only when present: $pullAll matches entries by exact value.
   if (fields.subject) entry.subject = fields.subject;
+  if (fields.tombstone) entry.tombstone = true;
   if (carrier.traceparent) entry.traceparent = carrier.traceparent;
   if (carrier.tracestate) entry.tracestate = carrier.tracestate;
   return entry;
@@ -79,6 +83,7 @@ function toCloudEvent(entry: OutboxEntry): CloudEvent {
     data: entry.data.buffer,
     traceparent: entry.traceparent,
     tracestate: entry.tracestate,
+    tombstone: entry.tombstone,
   };
 }
 

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import * as certificates from './index.js';
+
+describe('@pinzhi/certificates', () => {
+  it('exports exactly the public API', () => {
+    expect(Object.keys(certificates).sort()).toEqual([
+      'KeyRing',
+      'canonicalCertificateBytes',
+      'generateSigningKey',
+      'publicKeyOf',
+      'signCertificate',
+      'verifyCertificate',
+    ]);
+  });
+});

@@ -1,0 +1,9 @@
+export { canonicalCertificateBytes, type CertificateFields } from './canonical-bytes.js';
+export {
+  signCertificate,
+  verifyCertificate,
+  type CertificateSignatureValue,
+  type VerificationResult,
+} from './certificate-signature.js';
+export { KeyRing } from './key-ring.js';
+export { generateSigningKey, publicKeyOf, type PublicSigningKey, type SigningKeyMaterial } from './signing-key.js';

@@ -1,0 +1,66 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+
+export interface SigningKeyMaterial {
+  keyId: string;
+  /** Raw 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+  privateKeyPkcs8: Uint8Array;
+  notBefore: Date;
+  retiredAt?: Date;
+}
+
+export interface PublicSigningKey {
+  keyId: string;
+  /** Raw 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+  notBefore: Date;
+  retiredAt?: Date;
+}
+
+// SPKI DER for Ed25519 is this fixed header followed by the 32 raw key bytes (RFC 8410).
+const ED25519_SPKI_HEADER = Buffer.from('302a300506032b6570032100', 'hex');
+const RAW_PUBLIC_KEY_LENGTH = 32;
+
+/** keyId = "ed25519-" + first 16 hex chars of sha256(raw public key). */
+export function generateSigningKey(now: Date = new Date()): SigningKeyMaterial {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  // Plain Uint8Arrays rather than Buffers, so values compare and serialise the same everywhere.
+  const raw = new Uint8Array(spki.subarray(spki.length - RAW_PUBLIC_KEY_LENGTH));
+  return {
+    keyId: keyIdOf(raw),
+    publicKey: raw,
+    privateKeyPkcs8: new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })),
+    notBefore: now,
+  };
+}
+
+export function publicKeyOf(key: SigningKeyMaterial): PublicSigningKey {
+  // Built field by field so private material can never ride along.
+  const { keyId, publicKey, notBefore, retiredAt } = key;
+  return retiredAt ? { keyId, publicKey, notBefore, retiredAt } : { keyId, publicKey, notBefore };
+}
+
+/** Whether a signature made at `at` falls inside the key's window [notBefore, retiredAt). */
+export function isKeyActiveAt(key: PublicSigningKey, at: Date): boolean {
+  const t = at.getTime();
+  return t >= key.notBefore.getTime() && (key.retiredAt === undefined || t < key.retiredAt.getTime());
+}
+
+export function keyIdOf(rawPublicKey: Uint8Array): string {
+  return 'ed25519-' + createHash('sha256').update(rawPublicKey).digest('hex').slice(0, 16);
+}
+
+/** The key object for a raw public key, or undefined when the bytes are not one. */
+export function importRawPublicKey(raw: Uint8Array): KeyObject | undefined {
+  if (!(raw instanceof Uint8Array) || raw.length !== RAW_PUBLIC_KEY_LENGTH) return undefined;
+  try {
+    return createPublicKey({ key: Buffer.concat([ED25519_SPKI_HEADER, raw]), format: 'der', type: 'spki' });
+  } catch {
+    return undefined;
+  }
+}
+
+export function importPrivateKey(pkcs8: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+}

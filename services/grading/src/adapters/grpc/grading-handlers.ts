@@ -1,0 +1,157 @@
+import { normaliseGtin, parseStandardCode } from '@pinzhi/catalogue-reader';
+import { GradingServiceService, type IssueGradeRequest, type IssueGradesResult } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import { InvalidArgumentError, isPinzhiError, type ServiceHandlers } from '@pinzhi/platform';
+import type { GradingUseCases, IssueGradeInput } from '../../app/grading-use-cases.js';
+import type { GradeFilter } from '../../app/ports.js';
+import type { GradeFeed } from '../kafka/grade-feed.js';
+import {
+  certificateFromMessage,
+  decisionRuleFromMessage,
+  gradeStateOf,
+  gradeToMessage,
+  reportFromMessage,
+} from './grading-mapping.js';
+
+const certifiers = { roles: ['certifier'] } as const;
+const changers = { roles: ['certifier', 'regulator', 'admin'] } as const;
+
+function idFrom(prefix: string, name: string, field = 'name'): string {
+  if (name.startsWith(`${prefix}/`) && name.length > prefix.length + 1) return decodeURIComponent(name.slice(prefix.length + 1));
+  throw new InvalidArgumentError(`invalid ${field}`, [
+    { field, reason: 'INVALID_RESOURCE_NAME', description: `expected '${prefix}/{id}', got '${name}'` },
+  ]);
+}
+
+function productIdFrom(name: string, field: string): string {
+  const gtin = normaliseGtin(idFrom('products', name, field), field);
+  if (!gtin.ok) throw new InvalidArgumentError(`invalid ${field}`, gtin.violations);
+  return gtin.value;
+}
+
+function standardCodeFrom(code: string, field: string): string {
+  const parsed = parseStandardCode(code, field);
+  if (!parsed.ok) throw new InvalidArgumentError(`invalid ${field}`, parsed.violations);
+  return parsed.value.canonical;
+}
+
+function issueInput(request: IssueGradeRequest): IssueGradeInput {
+  const decisionRule = decisionRuleFromMessage(request.decisionRule);
+  return {
+    productId: productIdFrom(request.product, 'product'),
+    standardCode: standardCodeFrom(request.standardCode, 'standard_code'),
+    report: reportFromMessage(request.report),
+    ...(decisionRule ? { decisionRule } : {}),
+  };
+}
+
+/** gRPC adapter of grading: request → use case → response. */
+export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed): ServiceHandlers<typeof GradingServiceService> {
+  return {
+    issueGrade: {
+      access: certifiers,
+      async handle(request, ctx) {
+        const { grade, created } = await useCases.issueGrade(ctx.caller, issueInput(request));
+        return { grade: gradeToMessage(grade), created };
+      },
+    },
+    issueGrades: {
+      access: certifiers,
+      async handle(requests, ctx) {
+        const results: IssueGradesResult[] = [];
+        let index = 0;
+        for await (const request of requests) {
+          const item = index++;
+          try {
+            const { grade, created } = await useCases.issueGrade(ctx.caller, issueInput(request.item ?? ({} as IssueGradeRequest)));
+            results.push({ index: item, grade: gradeToMessage(grade), created, errorCode: '', errorMessage: '', fieldViolations: [] });
+          } catch (error) {
+            if (!isPinzhiError(error)) throw error;
+            results.push({
+              index: item,
+              grade: undefined,
+              created: false,
+              errorCode: error.code,
+              errorMessage: error.message,
+              fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
+            });
+          }
+        }
+        return { results };
+      },
+    },
+    getGrade: {
+      access: 'authenticated',
+      async handle(request) {
+        return { grade: gradeToMessage(await useCases.get(idFrom('grades', request.name))) };
+      },
+    },
+    listGrades: {
+      access: 'authenticated',
+      async handle(request) {
+        const filter: GradeFilter = {
+          ...(request.product ? { productId: productIdFrom(request.product, 'product') } : {}),
+          ...(request.brand ? { brandId: idFrom('brands', request.brand, 'brand') } : {}),
+          ...(request.enterprise ? { enterpriseId: idFrom('enterprises', request.enterprise, 'enterprise') } : {}),
+          ...(request.standardCode ? { standardCode: standardCodeFrom(request.standardCode, 'standard_code') } : {}),
+          ...(request.level ? { level: request.level.toUpperCase() } : {}),
+          ...(request.state ? { state: request.state.toLowerCase() } : {}),
+        };
+        const page = await useCases.list(filter, request.pageSize, request.pageToken);
+        return { grades: page.items.map(gradeToMessage), nextPageToken: page.nextPageToken };
+      },
+    },
+    downgradeGrade: {
+      access: changers,
+      async handle(request, ctx) {
+        const grade = await useCases.downgradeGrade(ctx.caller, idFrom('grades', request.name), request.level.trim().toUpperCase(), request.reason);
+        return { grade: gradeToMessage(grade) };
+      },
+    },
+    revokeGrade: {
+      access: changers,
+      async handle(request, ctx) {
+        return { grade: gradeToMessage(await useCases.revokeGrade(ctx.caller, idFrom('grades', request.name), request.reason)) };
+      },
+    },
+    verifyCertificate: {
+      access: 'public',
+      async handle(request) {
+        const certificate = request.certificate ? certificateFromMessage(request.certificate) : undefined;
+        const status = await useCases.verifyCertificate(certificate, request.certificateNumber.trim());
+        return {
+          signatureValid: status.signatureValid,
+          current: status.current,
+          state: status.grade ? gradeStateOf(status.grade.state) : 0,
+          level: status.grade?.level ?? '',
+          detail: status.detail,
+        };
+      },
+    },
+    getSigningKeys: {
+      access: 'public',
+      async handle() {
+        const keys = await useCases.publicKeys();
+        return {
+          keys: keys.map((k) => ({
+            keyId: k.keyId,
+            algorithm: 'Ed25519',
+            publicKey: Buffer.from(k.publicKey),
+            notBefore: k.notBefore,
+            retireTime: k.retiredAt,
+          })),
+        };
+      },
+    },
+    watchGrades: {
+      access: 'authenticated',
+      async handle(request, ctx, send) {
+        const filter = {
+          ...(request.enterprise ? { enterpriseId: idFrom('enterprises', request.enterprise, 'enterprise') } : {}),
+          ...(request.brand ? { brandId: idFrom('brands', request.brand, 'brand') } : {}),
+          ...(request.product ? { productId: productIdFrom(request.product, 'product') } : {}),
+        };
+        await feed.watch(filter, request.resumeToken, ctx.signal, (event, resumeToken) => send({ event, resumeToken }));
+      },
+    },
+  };
+}

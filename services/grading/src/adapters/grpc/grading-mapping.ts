@@ -1,0 +1,186 @@
+/** Translation between the grading API messages and the grade records. */
+import type { DecisionRule as DecisionRuleWord } from '@pinzhi/catalogue-reader';
+import { DecisionRule } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
+import {
+  GradeState,
+  type Certificate,
+  type Grade as GradeMessage,
+  type IndicatorVerdict as IndicatorVerdictMessage,
+  type TestReport as TestReportMessage,
+} from '@pinzhi/contracts/pinzhi/grading/v1/resources';
+import { InvalidArgumentError, type FieldViolation } from '@pinzhi/platform';
+import type { StoredGrade } from '../../app/ports.js';
+import type { CertificateRecord, GradeState as GradeStateWord } from '../../domain/grade.js';
+import type { IndicatorVerdict, TestReport } from '../../domain/grading-engine.js';
+
+const states: Record<GradeStateWord, GradeState> = {
+  issued: GradeState.GRADE_STATE_ISSUED,
+  downgraded: GradeState.GRADE_STATE_DOWNGRADED,
+  revoked: GradeState.GRADE_STATE_REVOKED,
+  expired: GradeState.GRADE_STATE_EXPIRED,
+  superseded: GradeState.GRADE_STATE_SUPERSEDED,
+  refused: GradeState.GRADE_STATE_REFUSED,
+};
+
+export const gradeStateOf = (word: GradeStateWord) => states[word];
+
+const rules: Record<DecisionRuleWord, DecisionRule> = {
+  simple: DecisionRule.DECISION_RULE_SIMPLE,
+  guarded: DecisionRule.DECISION_RULE_GUARDED,
+};
+
+export function decisionRuleFromMessage(rule: DecisionRule): DecisionRuleWord | undefined {
+  if (rule === DecisionRule.DECISION_RULE_SIMPLE) return 'simple';
+  if (rule === DecisionRule.DECISION_RULE_GUARDED) return 'guarded';
+  if (rule === DecisionRule.DECISION_RULE_UNSPECIFIED) return undefined;
+  throw new InvalidArgumentError('unknown decision rule', [
+    { field: 'decision_rule', reason: 'INVALID_ENUM', description: 'DECISION_RULE_SIMPLE or DECISION_RULE_GUARDED' },
+  ]);
+}
+
+/** Values arrive as text: "80" is a number, "3-4" a colour-fastness grade, "pass" a verdict. */
+function measuredValue(text: string): number | string {
+  const trimmed = text.trim();
+  return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+export function reportFromMessage(report: TestReportMessage | undefined, field = 'report'): TestReport & { batch?: string } {
+  const r = report ?? ({ measurements: [] } as unknown as TestReportMessage);
+  const violations: FieldViolation[] = [];
+  const measurements: Record<string, { value: number | string; uncertainty?: number }> = {};
+  for (const [i, m] of (r.measurements ?? []).entries()) {
+    if (m.indicatorId in measurements) {
+      violations.push({ field: `${field}.measurements[${i}].indicator_id`, reason: 'DUPLICATE', description: `${m.indicatorId} is reported twice` });
+    }
+    measurements[m.indicatorId] = {
+      value: measuredValue(m.value),
+      ...(m.expandedUncertainty !== undefined ? { uncertainty: m.expandedUncertainty } : {}),
+    };
+  }
+  if (!report) violations.push({ field, reason: 'REQUIRED', description: 'the test report is required' });
+  if (violations.length > 0) throw new InvalidArgumentError('invalid test report', violations);
+  return {
+    laboratoryCnasNumber: r.laboratoryCnasNumber.trim(),
+    reportNumber: r.reportNumber.trim(),
+    sampleId: r.sampleId.trim(),
+    testedOn: r.testedOn.trim(),
+    measurements,
+    ...(r.batch ? { batch: r.batch } : {}),
+  };
+}
+
+function reportToMessage(report: TestReport & { batch?: string }): TestReportMessage {
+  return {
+    laboratoryCnasNumber: report.laboratoryCnasNumber,
+    reportNumber: report.reportNumber,
+    sampleId: report.sampleId,
+    batch: report.batch ?? '',
+    testedOn: report.testedOn,
+    measurements: Object.entries(report.measurements).map(([indicatorId, m]) => ({
+      indicatorId,
+      value: String(m.value),
+      expandedUncertainty: m.uncertainty,
+    })),
+  };
+}
+
+function verdictToMessage(v: IndicatorVerdict): IndicatorVerdictMessage {
+  return {
+    indicatorId: v.indicatorId,
+    measured: String(v.measured),
+    expandedUncertainty: v.uncertainty,
+    bestLevel: v.bestLevel,
+    levels: Object.fromEntries(v.levels.map((l) => [l.level, l.passed])),
+  };
+}
+
+/** MongoDB hands binary fields back as BSON Binary; the API wants raw bytes. */
+function bytes(value: Uint8Array | { buffer: Uint8Array }): Buffer {
+  return Buffer.from(value instanceof Uint8Array ? value : value.buffer);
+}
+
+export function certificateToMessage(grade: StoredGrade, c: CertificateRecord): Certificate {
+  return {
+    number: c.number,
+    gtin: grade.productId,
+    standardCode: grade.standardCode,
+    level: grade.issuedLevel,
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+    issuerCnasNumber: c.issuerCnasNumber,
+    issuerName: c.issuerName,
+    grade: `grades/${grade._id}`,
+    signature: {
+      algorithm: c.signature.algorithm,
+      keyId: c.signature.keyId,
+      signature: bytes(c.signature.signature),
+      signTime: c.signature.signedAt,
+    },
+  };
+}
+
+export function gradeToMessage(g: StoredGrade): GradeMessage {
+  const o = g.outcome;
+  return {
+    name: `grades/${g._id}`,
+    product: `products/${g.productId}`,
+    gtin: g.productId,
+    brand: `brands/${g.brandId}`,
+    enterprise: `enterprises/${g.enterpriseId}`,
+    category: g.category,
+    standardCode: g.standardCode,
+    level: g.level,
+    state: states[g.state],
+    decisionRule: rules[g.decisionRule],
+    verdicts: o.indicators.map(verdictToMessage),
+    limitingIndicators: o.limitingIndicators.map((l) => `${l.standardCode}#${l.indicatorId}`),
+    safetyGate: o.safetyGate
+      ? {
+          standardCode: o.safetyGate.standardCode,
+          requiredCategory: o.safetyGate.requiredCategory,
+          achievedCategory: o.safetyGate.achievedCategory,
+          passed: o.safetyGate.passed,
+          verdicts: o.safetyGate.indicators.map(verdictToMessage),
+        }
+      : undefined,
+    report: reportToMessage(g.report),
+    certificationBody: `certificationBodies/${g.certificationBodyId}`,
+    certificate: g.certificate ? certificateToMessage(g, g.certificate) : undefined,
+    stateReason: g.stateReason,
+    cause: g.cause,
+    history: g.history.map((h) => ({
+      state: states[h.state],
+      level: h.level,
+      reason: h.reason,
+      cause: h.cause,
+      changedBy: h.changedBy,
+      changeTime: h.at,
+    })),
+    audit: { createdBy: g.audit.createdBy, createTime: g.audit.createdAt, updatedBy: g.audit.updatedBy, updateTime: g.audit.updatedAt },
+  };
+}
+
+/** The certificate fields as a verifier received them. */
+export function certificateFromMessage(c: Certificate) {
+  return {
+    number: c.number,
+    gtin: c.gtin,
+    standardCode: c.standardCode,
+    level: c.level,
+    validFrom: c.validFrom ?? new Date(0),
+    validUntil: c.validUntil ?? new Date(0),
+    issuerCnasNumber: c.issuerCnasNumber,
+    issuerName: c.issuerName,
+    grade: c.grade,
+    ...(c.signature
+      ? {
+          signature: {
+            algorithm: c.signature.algorithm,
+            keyId: c.signature.keyId,
+            signature: new Uint8Array(c.signature.signature),
+            signedAt: c.signature.signTime ?? new Date(0),
+          },
+        }
+      : {}),
+  };
+}

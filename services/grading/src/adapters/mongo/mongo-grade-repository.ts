@@ -1,0 +1,105 @@
+import {
+  FailedPreconditionError,
+  isDuplicateKeyError,
+  OUTBOX_FIELD,
+  outboxEntry,
+  pushOutbox,
+  type OutboxEntry,
+  type OutboxRelay,
+} from '@pinzhi/platform';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { GradeEventSpec, GradeFilter, GradeRepository, StoredGrade } from '../../app/ports.js';
+import { LIVE_STATES, type Grade } from '../../domain/grade.js';
+import { encodeGradeEvent } from '../events/grade-events.js';
+
+export const GRADES = 'grades';
+
+type GradeDocument = Document & { _id: string };
+
+export async function ensureGradeIndexes(db: Db): Promise<void> {
+  const grades = db.collection(GRADES);
+  await grades.createIndex({ productId: 1, standardCode: 1 });
+  await grades.createIndex({ 'certificate.number': 1 });
+  await grades.createIndex({ state: 1 });
+}
+
+/**
+ * Grades in MongoDB. Each change and its events (grade topic + compacted state topic) is ONE
+ * single-document write; the relay publishes right after it.
+ */
+export class MongoGradeRepository implements GradeRepository {
+  readonly #grades: Collection<GradeDocument>;
+
+  constructor(
+    db: Db,
+    private readonly relay: OutboxRelay,
+  ) {
+    this.#grades = db.collection(GRADES);
+  }
+
+  #entries(events: GradeEventSpec[]): OutboxEntry[] {
+    return events.flatMap((event) => encodeGradeEvent(event).map(outboxEntry));
+  }
+
+  async insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'> {
+    const entries = this.#entries(events);
+    try {
+      await this.#grades.insertOne({ ...grade, [OUTBOX_FIELD]: entries } as GradeDocument);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return 'exists';
+      throw error;
+    }
+    await this.relay.publishAfterWrite(GRADES, grade._id, entries);
+    return 'inserted';
+  }
+
+  async update(
+    current: StoredGrade,
+    next: Grade,
+    changedBy: string,
+    events: (stored: StoredGrade) => GradeEventSpec[],
+  ): Promise<StoredGrade> {
+    const stored: StoredGrade = {
+      ...next,
+      _id: current._id,
+      audit: { ...current.audit, updatedBy: changedBy, updatedAt: new Date() },
+      version: current.version + 1,
+    };
+    const entries = this.#entries(events(stored));
+    const { _id, ...fields } = stored;
+    const result = await this.#grades.updateOne({ _id, version: current.version }, { $set: fields, ...pushOutbox(entries) });
+    if (result.matchedCount === 0) {
+      throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
+    }
+    await this.relay.publishAfterWrite(GRADES, _id, entries);
+    return stored;
+  }
+
+  #find(filter: Filter<GradeDocument>) {
+    return this.#grades.find(filter, { projection: { [OUTBOX_FIELD]: 0 } });
+  }
+
+  async get(id: string): Promise<StoredGrade | null> {
+    return (await this.#grades.findOne({ _id: id }, { projection: { [OUTBOX_FIELD]: 0 } })) as StoredGrade | null;
+  }
+
+  async findByCertificateNumber(number: string): Promise<StoredGrade | null> {
+    return (await this.#find({ 'certificate.number': number }).limit(1).next()) as StoredGrade | null;
+  }
+
+  async findLive(productId: string, standardCode: string): Promise<StoredGrade[]> {
+    return (await this.#find({ productId, standardCode, state: { $in: [...LIVE_STATES] } }).toArray()) as StoredGrade[];
+  }
+
+  async findExpired(now: Date, limit: number): Promise<StoredGrade[]> {
+    return (await this.#find({ state: { $in: [...LIVE_STATES] }, 'certificate.validUntil': { $lte: now } })
+      .limit(limit)
+      .toArray()) as StoredGrade[];
+  }
+
+  async list(filter: GradeFilter, after: string | undefined, limit: number): Promise<StoredGrade[]> {
+    const query: Document = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''));
+    if (after !== undefined) query._id = { $gt: after };
+    return (await this.#find(query).sort({ _id: 1 }).limit(limit).toArray()) as StoredGrade[];
+  }
+}

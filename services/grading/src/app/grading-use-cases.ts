@@ -1,0 +1,328 @@
+import { createHash } from 'node:crypto';
+import { validateCnasNumber, type DecisionRule, type StandardDocument, type Violation } from '@pinzhi/catalogue-reader';
+import { verifyCertificate, type CertificateFields } from '@pinzhi/certificates';
+import {
+  assertNoViolations,
+  decodePageToken,
+  encodePageToken,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  pageSizeOf,
+  PermissionDeniedError,
+  type Caller,
+} from '@pinzhi/platform';
+import {
+  applySupervisionSample,
+  downgrade,
+  expire,
+  isLive,
+  newGrade,
+  revoke,
+  supersede,
+  type Grade,
+  type Transition,
+} from '../domain/grade.js';
+import { compileStandard, NONCONFORMING, type GradingOutcome, type StandardEvaluator, type TestReport } from '../domain/grading-engine.js';
+import type {
+  CatalogueLookup,
+  CertificateSigner,
+  GradeEventSpec,
+  GradeFilter,
+  GradeRepository,
+  StoredGrade,
+} from './ports.js';
+
+export interface IssueGradeInput {
+  productId: string;
+  standardCode: string;
+  report: TestReport & { batch?: string };
+  decisionRule?: DecisionRule;
+}
+
+export interface SupervisionSample {
+  sampleId: string;
+  productId: string;
+  standardCode: string;
+  passed: boolean;
+  report: TestReport & { batch?: string };
+}
+
+export interface GradingSettings {
+  /** Validity of a certificate when the standard sets none. */
+  defaultValidityMonths: number;
+}
+
+export type CertificateStatus = {
+  signatureValid: boolean;
+  current: boolean;
+  grade: StoredGrade | null;
+  detail: string;
+};
+
+/** Grade ids are derived from (certification body, report number): retries find the same grade. */
+export function gradeIdOf(certificationBodyId: string, reportNumber: string): string {
+  return createHash('sha256').update(`${certificationBodyId}\u0000${reportNumber}`).digest('hex').slice(0, 24);
+}
+
+const certificateNumberOf = (gradeId: string, at: Date) => `PZ-G-${at.getUTCFullYear()}-${gradeId.toUpperCase()}`;
+
+export function certificateFieldsOf(grade: Grade): CertificateFields {
+  const c = grade.certificate!;
+  return {
+    number: c.number,
+    gtin: grade.productId,
+    standardCode: grade.standardCode,
+    level: grade.issuedLevel,
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+    issuerCnasNumber: c.issuerCnasNumber,
+    issuerName: c.issuerName,
+    grade: `grades/${grade.id}`,
+  };
+}
+
+function addMonths(date: Date, months: number): Date {
+  const next = new Date(date);
+  next.setUTCMonth(next.getUTCMonth() + months);
+  return next;
+}
+
+function unwrap(transition: Transition): Grade {
+  if (!transition.ok) throw new FailedPreconditionError(transition.reason);
+  return transition.grade;
+}
+
+/**
+ * Grading use cases: every write checks the caller, the catalogue references and the
+ * report before anything is stored, so a rejected request stores nothing and emits nothing.
+ */
+export class GradingUseCases {
+  readonly #evaluators = new Map<string, { version: number; gateVersion: number; evaluator: StandardEvaluator }>();
+
+  constructor(
+    private readonly grades: GradeRepository,
+    private readonly catalogue: CatalogueLookup,
+    private readonly signer: CertificateSigner,
+    private readonly settings: GradingSettings,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Standards change rarely; an evaluator is compiled once per standard version. */
+  async #evaluator(standard: StandardDocument): Promise<{ evaluator: StandardEvaluator; gate?: StandardDocument }> {
+    const gate = standard.safetyGate ? await this.catalogue.standard(standard.safetyGate.standardCode) : undefined;
+    if (standard.safetyGate && !gate) {
+      throw new FailedPreconditionError(`the safety gate ${standard.safetyGate.standardCode} of ${standard.code} is not in the catalogue`);
+    }
+    const cached = this.#evaluators.get(standard._id);
+    if (cached && cached.version === standard.version && cached.gateVersion === (gate?.version ?? 0)) {
+      return { evaluator: cached.evaluator, gate: gate ?? undefined };
+    }
+    const compiled = compileStandard(standard, gate ?? undefined);
+    if (!compiled.ok) throw new FailedPreconditionError(`standard ${standard.code} cannot grade: ${compiled.violations.map((v) => v.description).join('; ')}`);
+    this.#evaluators.set(standard._id, { version: standard.version, gateVersion: gate?.version ?? 0, evaluator: compiled.value });
+    return { evaluator: compiled.value, gate: gate ?? undefined };
+  }
+
+  async #grade(standard: StandardDocument, product: { category: string; targetGroup?: string }, report: TestReport, decisionRule?: DecisionRule): Promise<GradingOutcome> {
+    const { evaluator } = await this.#evaluator(standard);
+    const result = evaluator.grade({
+      product: product as never,
+      report,
+      ...(decisionRule ? { decisionRule } : {}),
+    });
+    if (!result.ok) assertNoViolations(result.violations, 'the test report cannot be graded');
+    return (result as Extract<typeof result, { ok: true }>).value;
+  }
+
+  async issueGrade(caller: Caller, input: IssueGradeInput): Promise<{ grade: StoredGrade; created: boolean }> {
+    const violations: Violation[] = [];
+    if (input.report.reportNumber.trim() === '') violations.push({ field: 'report.report_number', reason: 'REQUIRED', description: 'the lab report number is required' });
+    violations.push(...validateCnasNumber(input.report.laboratoryCnasNumber, 'report.laboratory_cnas_number', 'laboratory'));
+    assertNoViolations(violations, 'invalid test report');
+
+    const body = await this.catalogue.certificationBodyByCnas(caller.org);
+    if (!body || body.state !== 'active' || !body.accreditedActivities.includes('grading')) {
+      throw new PermissionDeniedError(`${caller.org} is not an active certification body accredited for grading`);
+    }
+    const id = gradeIdOf(body._id, input.report.reportNumber);
+    const existing = await this.grades.get(id);
+    if (existing) return { grade: existing, created: false };
+
+    const [product, standard] = await Promise.all([this.catalogue.product(input.productId), this.catalogue.standard(input.standardCode)]);
+    if (!product) throw new NotFoundError(`products/${input.productId} is not in the catalogue`);
+    if (!standard) throw new NotFoundError(`standard ${input.standardCode} is not in the catalogue`);
+    if (product.state !== 'active') throw new FailedPreconditionError(`products/${product._id} is withdrawn`);
+    if (standard.state !== 'active') throw new FailedPreconditionError(`standard ${standard.code} is ${standard.state}`);
+    if (standard.purpose !== 'grading') {
+      throw new InvalidArgumentError('the standard does not grade', [{ field: 'standard_code', reason: 'NOT_A_GRADING_STANDARD', description: `${standard.code} is a ${standard.purpose} standard` }]);
+    }
+    if (!body.accreditedCategories.includes(product.category) || (caller.scopes.length > 0 && !caller.scopes.includes(product.category))) {
+      throw new PermissionDeniedError(`${caller.org} is not accredited to grade ${product.category} products`);
+    }
+
+    const outcome = await this.#grade(standard, product, input.report, input.decisionRule);
+    const now = this.clock();
+    let grade = newGrade(
+      {
+        id,
+        productId: product._id,
+        brandId: product.brandId,
+        enterpriseId: product.enterpriseId,
+        category: product.category,
+        standardCode: standard.code,
+        decisionRule: outcome.decisionRule,
+        outcome,
+        report: input.report,
+        certificationBodyId: body._id,
+        certificationBodyCnas: body.cnasNumber,
+      },
+      caller.subject,
+      now,
+    );
+    if (grade.state === 'issued') {
+      const certificate = {
+        number: certificateNumberOf(id, now),
+        validFrom: now,
+        validUntil: addMonths(now, standard.gradeValidityMonths ?? this.settings.defaultValidityMonths),
+        issuerCnasNumber: body.cnasNumber,
+        issuerName: body.nameZh ?? body.name,
+      };
+      grade = { ...grade, certificate: { ...certificate, signature: { algorithm: 'Ed25519', keyId: '', signature: new Uint8Array(), signedAt: now } } };
+      grade.certificate!.signature = await this.signer.sign(certificateFieldsOf(grade), now);
+    }
+    const stored: StoredGrade = {
+      ...grade,
+      _id: id,
+      audit: { createdBy: caller.subject, createdAt: now, updatedBy: caller.subject, updatedAt: now },
+      version: 1,
+    };
+    const previous = grade.state === 'issued' ? await this.grades.findLive(product._id, standard.code) : [];
+    const events: GradeEventSpec[] = grade.state === 'issued' ? [{ verb: 'issued', grade: stored }] : [];
+    if ((await this.grades.insert(stored, events)) === 'exists') {
+      // A concurrent retry won the race; answer as the retry it is.
+      return { grade: (await this.grades.get(id))!, created: false };
+    }
+    for (const old of previous.filter((g) => g._id !== id)) {
+      await this.grades.update(old, unwrap(supersede(old, id, now)), 'system', (s) => [{ verb: 'superseded', grade: s, supersededBy: `grades/${id}` }]);
+    }
+    return { grade: stored, created: true };
+  }
+
+  async get(id: string): Promise<StoredGrade> {
+    const grade = await this.grades.get(id);
+    if (!grade) throw new NotFoundError(`grades/${id} does not exist`);
+    return grade;
+  }
+
+  async list(filter: GradeFilter, pageSize: number, pageToken: string): Promise<{ items: StoredGrade[]; nextPageToken: string }> {
+    const size = pageSizeOf(pageSize);
+    const after = decodePageToken(pageToken, filter);
+    const rows = await this.grades.list(filter, after, size + 1);
+    const items = rows.slice(0, size);
+    return { items, nextPageToken: rows.length > size ? encodePageToken(items.at(-1)!._id, filter) : '' };
+  }
+
+  /** The issuing certifier or a regulator may change a grade. */
+  #assertMayChange(caller: Caller, grade: StoredGrade): void {
+    if (caller.role === 'regulator' || caller.role === 'admin') return;
+    if (caller.role === 'certifier' && caller.org === grade.certificationBodyCnas) return;
+    throw new PermissionDeniedError('only the issuing certification body or a regulator may change this grade');
+  }
+
+  #requireReason(reason: string): void {
+    if (reason.trim() === '') {
+      throw new InvalidArgumentError('a reason is required', [{ field: 'reason', reason: 'REQUIRED', description: 'say why the grade changes' }]);
+    }
+  }
+
+  async downgradeGrade(caller: Caller, id: string, level: string, reason: string): Promise<StoredGrade> {
+    this.#requireReason(reason);
+    const grade = await this.get(id);
+    this.#assertMayChange(caller, grade);
+    const standard = await this.catalogue.standard(grade.standardCode);
+    const next = unwrap(downgrade(grade, standard?.gradeLevels ?? [], level, reason, `users/${caller.subject}`, caller.subject, this.clock()));
+    return this.grades.update(grade, next, caller.subject, (s) => [{ verb: 'downgraded', grade: s, previousLevel: grade.level }]);
+  }
+
+  async revokeGrade(caller: Caller, id: string, reason: string): Promise<StoredGrade> {
+    this.#requireReason(reason);
+    const grade = await this.get(id);
+    this.#assertMayChange(caller, grade);
+    const next = unwrap(revoke(grade, reason, `users/${caller.subject}`, caller.subject, this.clock()));
+    return this.grades.update(grade, next, caller.subject, (s) => [{ verb: 'revoked', grade: s }]);
+  }
+
+  /** Expires every live grade whose certificate has ended; returns how many. */
+  async expireDue(limit = 500): Promise<number> {
+    const now = this.clock();
+    let expired = 0;
+    for (const grade of await this.grades.findExpired(now, limit)) {
+      const transition = expire(grade, now);
+      if (!transition.ok) continue;
+      await this.grades.update(grade, transition.grade, 'system', (s) => [{ verb: 'expired', grade: s }]);
+      expired++;
+    }
+    return expired;
+  }
+
+  /**
+   * A regulator's failed sample re-grades the product's live grades on the sample's values:
+   * downgrade when a lower level still passes, revoke when nonconforming. A sample already
+   * applied (its id is in the grade's history) changes nothing.
+   */
+  async applySupervisionSample(sample: SupervisionSample): Promise<StoredGrade[]> {
+    if (sample.passed) return [];
+    const [product, standard] = await Promise.all([this.catalogue.product(sample.productId), this.catalogue.standard(sample.standardCode)]);
+    if (!product || !standard) return [];
+    const live = await this.grades.findLive(product._id, standard.code);
+    if (live.length === 0) return [];
+    let level: string;
+    try {
+      level = (await this.#grade(standard, product, sample.report)).level;
+    } catch (error) {
+      // A sample the engine cannot read (missing indicators) still failed: the regulator's
+      // verdict stands, so the grade is revoked rather than left untouched.
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      level = NONCONFORMING;
+    }
+    const changed: StoredGrade[] = [];
+    for (const grade of live) {
+      const transition = applySupervisionSample(grade, standard.gradeLevels, level, sample.sampleId, this.clock());
+      if (!transition.ok || transition.grade === null) continue;
+      const next = transition.grade;
+      changed.push(
+        await this.grades.update(grade, next, 'regulator', (s) => [
+          next.state === 'revoked' ? { verb: 'revoked', grade: s } : { verb: 'downgraded', grade: s, previousLevel: grade.level },
+        ]),
+      );
+    }
+    return changed;
+  }
+
+  /** Signature check (when the certificate is given) and current status (from the store). */
+  async verifyCertificate(certificate: (CertificateFields & { signature?: { algorithm: string; keyId: string; signature: Uint8Array; signedAt: Date } }) | undefined, number: string): Promise<CertificateStatus> {
+    const lookup = certificate?.number || number;
+    if (!lookup) {
+      throw new InvalidArgumentError('name a certificate', [{ field: 'certificate', reason: 'REQUIRED', description: 'give the certificate or its number' }]);
+    }
+    let signatureValid = false;
+    let detail = '';
+    if (certificate?.signature) {
+      const result = verifyCertificate(certificate, certificate.signature, await this.signer.publicKeys());
+      signatureValid = result.valid;
+      if (!result.valid) detail = `signature: ${result.reason}`;
+    }
+    const grade = await this.grades.findByCertificateNumber(lookup);
+    if (!grade) return { signatureValid, current: false, grade: null, detail: detail || 'no such certificate' };
+    const now = this.clock();
+    const inWindow = grade.certificate!.validFrom <= now && now < grade.certificate!.validUntil;
+    const current = isLive(grade) && inWindow;
+    const status = current ? `${grade.state}: ${grade.level}` : `${grade.state}${grade.stateReason ? `: ${grade.stateReason}` : ''}`;
+    return { signatureValid, current, grade, detail: [detail, status].filter(Boolean).join('; ') };
+  }
+
+  publicKeys() {
+    return this.signer.publicKeys();
+  }
+}

@@ -1,0 +1,50 @@
+import type {
+  CertificationBodyDocument,
+  ProductDocument,
+  StandardDocument,
+  Audit,
+} from '@pinzhi/catalogue-reader';
+import type { CertificateFields, CertificateSignatureValue, PublicSigningKey } from '@pinzhi/certificates';
+import type { Grade } from '../domain/grade.js';
+
+export type StoredGrade = Grade & { _id: string; audit: Audit; version: number };
+
+export type GradeEventVerb = 'issued' | 'downgraded' | 'revoked' | 'expired' | 'superseded';
+
+/** A grade change to announce; written in the same document write as the change. */
+export type GradeEventSpec = {
+  verb: GradeEventVerb;
+  grade: StoredGrade;
+  previousLevel?: string;
+  supersededBy?: string;
+};
+
+export type GradeFilter = Partial<
+  Record<'productId' | 'brandId' | 'enterpriseId' | 'standardCode' | 'level' | 'state', string>
+>;
+
+export interface GradeRepository {
+  /** 'exists' when a grade with this id (same body and report number) is already stored. */
+  insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'>;
+  /** Replaces the grade if its version is unchanged; FailedPreconditionError otherwise. */
+  update(current: StoredGrade, next: Grade, changedBy: string, events: (stored: StoredGrade) => GradeEventSpec[]): Promise<StoredGrade>;
+  get(id: string): Promise<StoredGrade | null>;
+  findByCertificateNumber(number: string): Promise<StoredGrade | null>;
+  /** Live (issued or downgraded) grades of a product against a standard. */
+  findLive(productId: string, standardCode: string): Promise<StoredGrade[]>;
+  /** Live grades whose certificate ended at or before `now`. */
+  findExpired(now: Date, limit: number): Promise<StoredGrade[]>;
+  list(filter: GradeFilter, after: string | undefined, limit: number): Promise<StoredGrade[]>;
+}
+
+/** The catalogue as grading reads it (the shared CatalogueReader satisfies it). */
+export interface CatalogueLookup {
+  product(gtin14: string): Promise<ProductDocument | null>;
+  standard(code: string): Promise<StandardDocument | null>;
+  certificationBodyByCnas(cnasNumber: string): Promise<CertificationBodyDocument | null>;
+}
+
+export interface CertificateSigner {
+  sign(fields: CertificateFields, now: Date): Promise<CertificateSignatureValue>;
+  publicKeys(): Promise<PublicSigningKey[]>;
+}

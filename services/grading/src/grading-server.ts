@@ -1,0 +1,131 @@
+import { CatalogueReader } from '@pinzhi/catalogue-reader';
+import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import {
+  createEventPublisher,
+  dlqTopicOf,
+  ensureTopics,
+  HealthMonitor,
+  implementService,
+  kafkaProbe,
+  mongoProbe,
+  mongoProcessedEvents,
+  OutboxRelay,
+  startEventConsumer,
+  startGrpcServer,
+  TokenVerifier,
+  type Logger,
+  type RunningGrpcServer,
+  type ShutdownStep,
+} from '@pinzhi/platform';
+import type { Kafka } from 'kafkajs';
+import type { Db } from 'mongodb';
+import { GradingUseCases } from './app/grading-use-cases.js';
+import { gradingTopics } from './adapters/events/grade-events.js';
+import { gradingHandlers } from './adapters/grpc/grading-handlers.js';
+import { GradeFeed } from './adapters/kafka/grade-feed.js';
+import { SUPERVISION_TOPIC, supervisionSampleHandler } from './adapters/kafka/supervision-sample-consumer.js';
+import { MongoCertificateSigner } from './adapters/mongo/mongo-certificate-signer.js';
+import { ensureGradeIndexes, GRADES, MongoGradeRepository } from './adapters/mongo/mongo-grade-repository.js';
+
+export interface GradingServerOptions {
+  db: Db;
+  kafka: Kafka;
+  logger: Logger;
+  host: string;
+  port: number;
+  jwt: { secret: string; issuer: string; audience: string };
+  healthProbeIntervalMs: number;
+  outboxSweepIntervalMs: number;
+  expirySweepIntervalMs: number;
+  shutdownGraceMs: number;
+  defaultValidityMonths: number;
+  /** Consumer group of the supervision-sample consumer (tests use their own). */
+  supervisionGroupId?: string;
+  clock?: () => Date;
+}
+
+export interface RunningGrading {
+  grpc: RunningGrpcServer;
+  useCases: GradingUseCases;
+  relay: OutboxRelay;
+  signer: MongoCertificateSigner;
+  shutdownSteps: ShutdownStep[];
+}
+
+/** Wires grading: grade store with outbox, signer, use cases, consumers, gRPC with health. */
+export async function startGrading(options: GradingServerOptions): Promise<RunningGrading> {
+  const { db, kafka, logger } = options;
+  await ensureGradeIndexes(db);
+  await ensureTopics(kafka, [
+    { topic: gradingTopics.grades },
+    { topic: gradingTopics.gradeState, config: { 'cleanup.policy': 'compact' } },
+    { topic: SUPERVISION_TOPIC },
+    { topic: dlqTopicOf(SUPERVISION_TOPIC), numPartitions: 1 },
+  ]);
+  const publisher = await createEventPublisher(kafka);
+  const relay = new OutboxRelay({
+    db,
+    publisher,
+    collections: [GRADES],
+    logger: logger.child({ component: 'outbox' }),
+    sweepIntervalMs: options.outboxSweepIntervalMs,
+  });
+  relay.start();
+  const signer = new MongoCertificateSigner(db);
+  await signer.ensureActiveKey();
+  const useCases = new GradingUseCases(
+    new MongoGradeRepository(db, relay),
+    new CatalogueReader(db),
+    signer,
+    { defaultValidityMonths: options.defaultValidityMonths },
+    options.clock,
+  );
+
+  const supervision = await startEventConsumer({
+    kafka,
+    groupId: options.supervisionGroupId ?? 'grading-supervision',
+    topics: [SUPERVISION_TOPIC],
+    fromBeginning: true,
+    handle: supervisionSampleHandler(useCases, logger),
+    processed: mongoProcessedEvents(db),
+    publisher,
+    logger,
+  });
+  const expiry = setInterval(() => {
+    useCases.expireDue().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
+  }, options.expirySweepIntervalMs);
+  expiry.unref();
+
+  const probe = kafkaProbe(kafka);
+  const health = new HealthMonitor({ probes: [mongoProbe(db), probe], intervalMs: options.healthProbeIntervalMs, logger });
+  await health.start();
+  const grpc = await startGrpcServer({
+    host: options.host,
+    port: options.port,
+    services: [
+      {
+        definition: GradingServiceService,
+        implementation: implementService(GradingServiceService, gradingHandlers(useCases, new GradeFeed(kafka, logger)), {
+          verifier: new TokenVerifier(options.jwt),
+          logger,
+        }),
+      },
+    ],
+    health,
+    logger,
+  });
+  return {
+    grpc,
+    useCases,
+    relay,
+    signer,
+    shutdownSteps: [
+      { name: 'health', run: () => health.stop() },
+      { name: 'grpc', run: () => grpc.shutdown(options.shutdownGraceMs) },
+      { name: 'expiry sweep', run: () => clearInterval(expiry) },
+      { name: 'supervision consumer', run: () => supervision.stop() },
+      { name: 'outbox relay', run: () => relay.stop() },
+      { name: 'kafka', run: async () => { await probe.close(); await publisher.close(); } },
+    ],
+  };
+}

@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { verifyCertificate } from '@pinzhi/certificates';
+import {
+  GradingServiceService,
+  IssueGradeRequest,
+  IssueGradesRequest,
+  IssueGradesResponse,
+  WatchGradesResponse,
+} from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import { GradeIssued } from '@pinzhi/contracts/pinzhi/grading/v1/events';
+import { GradeState, type Measurement } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
+import { SampleReported } from '@pinzhi/contracts/pinzhi/supervision/v1/events';
+import { DecisionRule } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
+import {
+  createEventPublisher,
+  createUnaryClient,
+  fieldViolationsOf,
+  newCloudEvent,
+  OutboxRelay,
+  type EventPublisher,
+  type UnaryClient,
+} from '@pinzhi/platform';
+import { CatalogueReader } from '@pinzhi/catalogue-reader';
+import { makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
+import { loadSeeds } from '../../catalogue/src/seed.js';
+import { collectionOf } from '../../catalogue/src/adapters/mongo/mongo-catalogue-store.js';
+import { GradingUseCases } from '../src/app/grading-use-cases.js';
+import { gradingTopics } from '../src/adapters/events/grade-events.js';
+import { SUPERVISION_TOPIC } from '../src/adapters/kafka/supervision-sample-consumer.js';
+import { MongoGradeRepository } from '../src/adapters/mongo/mongo-grade-repository.js';
+import { reportFromMessage } from '../src/adapters/grpc/grading-mapping.js';
+import { startGrading, type RunningGrading } from '../src/grading-server.js';
+
+// Seeded facts (seeds/catalogue): a down jacket for adults (GB 18401 category C) and an
+// infant one, a certification body accredited for textiles, one for footwear only.
+const JACKET = '06934567801012';
+const CERTIFIER = 'CNAS C951-P';
+const FOOTWEAR_ONLY = 'CNAS C962-P';
+const STANDARD = 'GB/T 14272-2021';
+
+const ns = namespace('grading');
+let mongo: Awaited<ReturnType<typeof testMongo>>;
+let kafka: Kafka;
+let grading: RunningGrading;
+let client: UnaryClient<typeof GradingServiceService>;
+let certifier: Metadata;
+let regulator: Metadata;
+let marketplace: Metadata;
+/** Shifts the service's clock (expiry tests); real time otherwise. */
+let clockOffsetMs = 0;
+const now = () => new Date(Date.now() + clockOffsetMs);
+const gradeEvents: KafkaMessage[] = [];
+const stateRecords: KafkaMessage[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+/** Every indicator of GB/T 14272-2021 and of GB 18401-2010 at a SUPERIOR / category-C pass. */
+function superiorMeasurements(overrides: Record<string, string> = {}): Measurement[] {
+  const values: Record<string, string> = {
+    'down-cluster-content': '92',
+    'fill-power': '18',
+    'fill-weight-deviation': '-1',
+    'oxygen-number': '3.2',
+    turbidity: '650',
+    'fat-content': '0.8',
+    odour: 'pass',
+    alkylphenols: '4',
+    formaldehyde: '40',
+    ph: '6.5',
+    'colour-fastness-water': '4',
+    'colour-fastness-acid-perspiration': '3-4',
+    'colour-fastness-alkaline-perspiration': '4',
+    'colour-fastness-dry-rubbing': '4',
+    'banned-aromatic-amines': '5',
+    ...overrides,
+  };
+  return Object.entries(values).map(([indicatorId, value]) => ({ indicatorId, value }));
+}
+
+function issueRequest(overrides: Record<string, string> = {}, product = JACKET, reportNumber = `R-${randomUUID().slice(0, 8)}`) {
+  return IssueGradeRequest.fromPartial({
+    product: `products/${product}`,
+    standardCode: STANDARD,
+    report: {
+      laboratoryCnasNumber: 'CNAS L99501',
+      reportNumber,
+      sampleId: 'S-1',
+      testedOn: '2026-11-20',
+      measurements: superiorMeasurements(overrides),
+    },
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<ServiceError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: ServiceError) => error,
+  );
+}
+
+const eventsOf = (grade: string) => gradeEvents.filter((m) => m.headers?.ce_subject?.toString() === grade);
+const typeOf = (m: KafkaMessage) => m.headers?.ce_type?.toString();
+
+beforeAll(async () => {
+  mongo = await testMongo(ns.dbName);
+  kafka = testKafka('grading-test');
+  grading = await startGrading({
+    db: mongo.db,
+    kafka,
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    jwt: jwtSettings,
+    healthProbeIntervalMs: 60_000,
+    outboxSweepIntervalMs: 60_000,
+    expirySweepIntervalMs: 3_600_000,
+    shutdownGraceMs: 1000,
+    defaultValidityMonths: 12,
+    supervisionGroupId: ns.group('supervision'),
+    clock: now,
+  });
+  cleanups.push(async () => {
+    for (const step of grading.shutdownSteps) await step.run();
+  });
+  const publisher = await createEventPublisher(kafka);
+  await loadSeeds(mongo.db, new OutboxRelay({ db: mongo.db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
+  await publisher.close();
+  client = createUnaryClient(GradingServiceService, grading.grpc.address);
+  certifier = await bearer('certifier', CERTIFIER);
+  regulator = await bearer('regulator', 'SAMR');
+  marketplace = await bearer('marketplace', 'SHOP');
+
+  const consumer = kafka.consumer({ groupId: ns.group('events') });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [gradingTopics.grades, gradingTopics.gradeState], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => void (topic === gradingTopics.grades ? gradeEvents : stateRecords).push(message),
+  });
+  cleanups.push(() => consumer.disconnect());
+  await waitFor(() => consumer.describeGroup().then((g) => g.state === 'Stable' || undefined), { what: 'consumer group' });
+}, 120_000);
+
+afterAll(async () => {
+  client?.close();
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await mongo?.drop();
+});
+
+describe('IssueGrade', () => {
+  it('grades a report, signs a certificate anyone can verify, and announces it', async () => {
+    const { grade, created } = await client.issueGrade(issueRequest(), certifier);
+    expect(created).toBe(true);
+    expect(grade).toMatchObject({ level: 'SUPERIOR', state: GradeState.GRADE_STATE_ISSUED, gtin: JACKET, standardCode: STANDARD });
+    expect(grade!.safetyGate).toMatchObject({ requiredCategory: 'C', passed: true });
+    expect(grade!.certificate?.signature?.algorithm).toBe('Ed25519');
+
+    const { keys } = await client.getSigningKeys({}, new Metadata());
+    const c = grade!.certificate!;
+    const fields = { number: c.number, gtin: c.gtin, standardCode: c.standardCode, level: c.level, validFrom: c.validFrom!, validUntil: c.validUntil!, issuerCnasNumber: c.issuerCnasNumber, issuerName: c.issuerName, grade: c.grade };
+    const signature = { algorithm: c.signature!.algorithm, keyId: c.signature!.keyId, signature: new Uint8Array(c.signature!.signature), signedAt: c.signature!.signTime! };
+    const publicKeys = keys.map((k) => ({ keyId: k.keyId, publicKey: new Uint8Array(k.publicKey), notBefore: k.notBefore! }));
+    expect(verifyCertificate(fields, signature, publicKeys)).toEqual({ valid: true, keyId: signature.keyId });
+
+    const [event] = await waitFor(() => eventsOf(grade!.name).length > 0 && eventsOf(grade!.name), { what: 'grade issued event' });
+    expect(typeOf(event!)).toBe('pinzhi.grading.grade.issued.v1');
+    expect(event!.key?.toString()).toBe(JACKET);
+    expect(event!.headers?.ce_source?.toString()).toBe('/pinzhi/grading');
+    expect(GradeIssued.decode(event!.value!).grade?.certificate?.number).toBe(c.number);
+    const state = await waitFor(() => stateRecords.find((m) => m.headers?.ce_subject?.toString() === grade!.name));
+    expect(state.key?.toString()).toBe(`${JACKET}|${STANDARD}`);
+  });
+
+  it('is idempotent on the report number: a retry returns the same grade and emits nothing more', async () => {
+    const request = issueRequest();
+    const first = await client.issueGrade(request, certifier);
+    const retry = await client.issueGrade(request, certifier);
+    expect(retry.created).toBe(false);
+    expect(retry.grade?.name).toBe(first.grade?.name);
+    expect(retry.grade?.certificate?.number).toBe(first.grade?.certificate?.number);
+    await waitFor(() => eventsOf(first.grade!.name).length > 0 || undefined);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(eventsOf(first.grade!.name).filter((m) => typeOf(m) === 'pinzhi.grading.grade.issued.v1')).toHaveLength(1);
+  });
+
+  it('applies guarded acceptance when asked: a borderline value drops to the next level', async () => {
+    const request = issueRequest({ 'down-cluster-content': '90.2' });
+    request.report!.measurements.find((m) => m.indicatorId === 'down-cluster-content')!.expandedUncertainty = 0.5;
+    request.decisionRule = DecisionRule.DECISION_RULE_GUARDED;
+    const { grade } = await client.issueGrade(request, certifier);
+    expect(grade).toMatchObject({ level: 'FIRST', limitingIndicators: [`${STANDARD}#down-cluster-content`] });
+  });
+
+  it('records a report that fails the GB 18401 gate as REFUSED, with no certificate and no event', async () => {
+    const { grade } = await client.issueGrade(issueRequest({ formaldehyde: '310' }), certifier);
+    expect(grade).toMatchObject({ level: 'NONCONFORMING', state: GradeState.GRADE_STATE_REFUSED, certificate: undefined });
+    expect(grade!.safetyGate?.passed).toBe(false);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(eventsOf(grade!.name)).toHaveLength(0);
+  });
+
+  it.each([
+    ['an unknown product', () => issueRequest({}, '06900000000007'), status.NOT_FOUND, undefined],
+    ['a report missing an indicator', () => ({ ...issueRequest(), report: { ...issueRequest().report!, measurements: superiorMeasurements().filter((m) => m.indicatorId !== 'fill-power') } }), status.INVALID_ARGUMENT, 'report.measurements.fill-power'],
+    ['an out-of-range value', () => issueRequest({ 'colour-fastness-water': '7' }), status.INVALID_ARGUMENT, 'report.measurements.colour-fastness-water.value'],
+    ['a malformed GTIN', () => issueRequest({}, '123'), status.INVALID_ARGUMENT, 'product'],
+  ])('rejects %s, storing nothing', async (_label, request, code, field) => {
+    const before = await mongo.db.collection('grades').countDocuments();
+    const error = await failure(client.issueGrade(request() as IssueGradeRequest, certifier));
+    expect(error.code).toBe(code);
+    if (field) expect(fieldViolationsOf(error).map((v) => v.field)).toContain(field);
+    expect(await mongo.db.collection('grades').countDocuments()).toBe(before);
+  });
+
+  it('refuses certifiers outside their scope and callers of other roles', async () => {
+    expect((await failure(client.issueGrade(issueRequest(), await bearer('certifier', FOOTWEAR_ONLY)))).code).toBe(status.PERMISSION_DENIED);
+    expect((await failure(client.issueGrade(issueRequest(), marketplace))).code).toBe(status.PERMISSION_DENIED);
+    expect((await failure(client.issueGrade(issueRequest(), new Metadata()))).code).toBe(status.UNAUTHENTICATED);
+  });
+
+  it('supersedes the previous live grade of the same product and standard', async () => {
+    const first = await client.issueGrade(issueRequest(), certifier);
+    const second = await client.issueGrade(issueRequest({ 'down-cluster-content': '85' }), certifier);
+    const old = await client.getGrade({ name: first.grade!.name }, marketplace);
+    expect(old.grade).toMatchObject({ state: GradeState.GRADE_STATE_SUPERSEDED, cause: second.grade!.name });
+    await waitFor(() => eventsOf(first.grade!.name).find((m) => typeOf(m) === 'pinzhi.grading.grade.superseded.v1'));
+  });
+});
+
+describe('IssueGrades (client streaming)', () => {
+  it('answers per item, and a bad item does not sink the batch', async () => {
+    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
+    const raw = new Constructor(grading.grpc.address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
+    const response = await new Promise<IssueGradesResponse>((resolve, reject) => {
+      const stream = raw.issueGrades(certifier, (error: ServiceError | null, r: IssueGradesResponse) => (error ? reject(error) : resolve(r)));
+      stream.write(IssueGradesRequest.fromPartial({ item: issueRequest() }));
+      stream.write(IssueGradesRequest.fromPartial({ item: issueRequest({ ph: 'acidic' }) }));
+      stream.write(IssueGradesRequest.fromPartial({ item: issueRequest({}, '06900000000007') }));
+      stream.end();
+    });
+    raw.close();
+    expect(response.results.map((r) => [r.index, r.errorCode || r.grade?.level])).toEqual([
+      [0, 'SUPERIOR'],
+      [1, 'INVALID_ARGUMENT'],
+      [2, 'NOT_FOUND'],
+    ]);
+    expect(response.results[1]!.fieldViolations[0]?.field).toBe('report.measurements.ph.value');
+  });
+});
+
+describe('lifecycle', () => {
+  it('downgrades and revokes, refusing illegal transitions as FAILED_PRECONDITION', async () => {
+    const { grade } = await client.issueGrade(issueRequest(), certifier);
+    const name = grade!.name;
+    expect((await failure(client.downgradeGrade({ name, level: 'SUPERIOR', reason: 'x' }, certifier))).code).toBe(status.FAILED_PRECONDITION);
+    expect((await failure(client.downgradeGrade({ name, level: 'FIRST', reason: '' }, certifier))).code).toBe(status.INVALID_ARGUMENT);
+    const downgraded = await client.downgradeGrade({ name, level: 'FIRST', reason: 'complaint upheld' }, certifier);
+    expect(downgraded.grade).toMatchObject({ level: 'FIRST', state: GradeState.GRADE_STATE_DOWNGRADED });
+    expect((await failure(client.revokeGrade({ name, reason: 'x' }, await bearer('certifier', FOOTWEAR_ONLY)))).code).toBe(status.PERMISSION_DENIED);
+    const revoked = await client.revokeGrade({ name, reason: 'fraudulent report' }, regulator);
+    expect(revoked.grade?.state).toBe(GradeState.GRADE_STATE_REVOKED);
+    expect((await failure(client.revokeGrade({ name, reason: 'again' }, regulator))).code).toBe(status.FAILED_PRECONDITION);
+    await waitFor(() => eventsOf(name).find((m) => typeOf(m) === 'pinzhi.grading.grade.revoked.v1'));
+    expect(eventsOf(name).map(typeOf)).toEqual([
+      'pinzhi.grading.grade.issued.v1',
+      'pinzhi.grading.grade.downgraded.v1',
+      'pinzhi.grading.grade.revoked.v1',
+    ]);
+    // The compacted topic ends with a tombstone for this product and standard.
+    await waitFor(() => stateRecords.find((m) => m.headers?.ce_subject?.toString() === name && m.value === null));
+  });
+
+  it('verifies certificates: valid and current, tampered, and revoked', async () => {
+    const { grade } = await client.issueGrade(issueRequest(), certifier);
+    const certificate = grade!.certificate!;
+    expect(await client.verifyCertificate({ certificate, certificateNumber: '' }, new Metadata())).toMatchObject({ signatureValid: true, current: true, level: 'SUPERIOR' });
+    const tampered = { ...certificate, level: 'SUPERIOR ' };
+    expect((await client.verifyCertificate({ certificate: tampered, certificateNumber: '' }, new Metadata())).signatureValid).toBe(false);
+    const flipped = { ...certificate, signature: { ...certificate.signature!, signature: Buffer.from(certificate.signature!.signature).map((b, i) => (i === 0 ? b ^ 1 : b)) as Buffer } };
+    expect((await client.verifyCertificate({ certificate: flipped, certificateNumber: '' }, new Metadata())).signatureValid).toBe(false);
+    await client.revokeGrade({ name: grade!.name, reason: 'withdrawn by the body' }, certifier);
+    expect(await client.verifyCertificate({ certificate: undefined, certificateNumber: certificate.number }, new Metadata())).toMatchObject({
+      current: false,
+      state: GradeState.GRADE_STATE_REVOKED,
+    });
+  });
+
+  it('keeps verifying certificates signed with a key that was rotated out', async () => {
+    const { grade: before } = await client.issueGrade(issueRequest(), certifier);
+    const fresh = await grading.signer.rotate(new Date());
+    const { grade: after } = await client.issueGrade(issueRequest(), certifier);
+    expect(after!.certificate!.signature!.keyId).toBe(fresh.keyId);
+    expect(before!.certificate!.signature!.keyId).not.toBe(fresh.keyId);
+    for (const certificate of [before!.certificate!, after!.certificate!]) {
+      expect((await client.verifyCertificate({ certificate, certificateNumber: '' }, new Metadata())).signatureValid).toBe(true);
+    }
+    const { keys } = await client.getSigningKeys({}, new Metadata());
+    expect(keys.find((k) => k.keyId === before!.certificate!.signature!.keyId)?.retireTime).toBeInstanceOf(Date);
+  });
+
+  it('expires grades whose certificate has ended, in a sweep, with an event', async () => {
+    const { grade } = await client.issueGrade(issueRequest(), certifier);
+    clockOffsetMs = 400 * 24 * 3600 * 1000;
+    try {
+      expect(await grading.useCases.expireDue()).toBeGreaterThan(0);
+    } finally {
+      clockOffsetMs = 0;
+    }
+    expect((await client.getGrade({ name: grade!.name }, marketplace)).grade?.state).toBe(GradeState.GRADE_STATE_EXPIRED);
+    await waitFor(() => eventsOf(grade!.name).find((m) => typeOf(m) === 'pinzhi.grading.grade.expired.v1'));
+  });
+});
+
+describe('supervision sampling', () => {
+  it('downgrades on a failed sample, names the sample as cause, and ignores the duplicate', async () => {
+    const { grade } = await client.issueGrade(issueRequest(), certifier);
+    const sampleId = `SAMR-${randomUUID().slice(0, 8)}`;
+    const publisher: EventPublisher = await createEventPublisher(kafka);
+    cleanups.push(() => publisher.close());
+    const sample = SampleReported.encode(
+      SampleReported.fromPartial({
+        sampleId,
+        product: `products/${JACKET}`,
+        standardCode: STANDARD,
+        passed: false,
+        regulator: 'SAMR Jiangsu',
+        report: { laboratoryCnasNumber: 'CNAS L0192', reportNumber: sampleId, sampleId, testedOn: '2026-11-25', measurements: superiorMeasurements({ 'down-cluster-content': '82' }) },
+      }),
+    ).finish();
+    const event = newCloudEvent({ source: '/samr', type: 'pinzhi.supervision.sample.reported.v1', subject: `products/${JACKET}`, data: sample });
+    await publisher.publish([{ topic: SUPERVISION_TOPIC, key: JACKET, event }]);
+    const downgraded = await waitFor(async () => {
+      const g = (await client.getGrade({ name: grade!.name }, marketplace)).grade;
+      return g?.state === GradeState.GRADE_STATE_DOWNGRADED && g;
+    }, { what: 'the downgrade' });
+    expect(downgraded).toMatchObject({ level: 'FIRST', cause: `supervisionSamples/${sampleId}` });
+    const downgradeEvents = () => eventsOf(grade!.name).filter((m) => typeOf(m) === 'pinzhi.grading.grade.downgraded.v1');
+    await waitFor(() => downgradeEvents().length > 0 || undefined);
+
+    // The same sample again (a redelivery with a new event id): nothing changes.
+    await publisher.publish([{ topic: SUPERVISION_TOPIC, key: JACKET, event: { ...event, id: randomUUID() } }]);
+    await publisher.publish([{ topic: SUPERVISION_TOPIC, key: JACKET, event }]);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(downgradeEvents()).toHaveLength(1);
+    expect((await client.getGrade({ name: grade!.name }, marketplace)).grade?.history).toHaveLength(2);
+  });
+});
+
+describe('reliability', () => {
+  it('delivers a grade whose publish was interrupted, once, through the sweep', async () => {
+    // A relay whose broker connection is gone: the write succeeds, the publish fails.
+    const broken = new OutboxRelay({
+      db: mongo.db,
+      publisher: { publish: () => Promise.reject(new Error('broker unreachable')), send: () => Promise.reject(new Error('x')), close: async () => undefined },
+      collections: ['grades'],
+      logger,
+      sweepIntervalMs: 60_000,
+    });
+    const useCases = new GradingUseCases(new MongoGradeRepository(mongo.db, broken), new CatalogueReader(mongo.db), grading.signer, { defaultValidityMonths: 12 }, now);
+    const caller = { subject: 'certifier-user', role: 'certifier' as const, org: CERTIFIER, scopes: [] };
+    const request = issueRequest({}, '06934567801036');
+    const { grade } = await useCases.issueGrade(caller, {
+      productId: '06934567801036',
+      standardCode: STANDARD,
+      report: reportFromMessage(request.report),
+    });
+    const name = `grades/${grade._id}`;
+    expect(await mongo.db.collection('grades').countDocuments({ _id: grade._id as never, '_outbox.0': { $exists: true } })).toBe(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(eventsOf(name)).toHaveLength(0);
+
+    const relay = new OutboxRelay({ db: mongo.db, publisher: await createEventPublisher(kafka), collections: ['grades'], logger, sweepIntervalMs: 60_000, sweepMinAgeMs: 0 });
+    expect(await relay.sweep()).toBe(2);
+    await waitFor(() => eventsOf(name).length > 0 || undefined);
+    await relay.sweep();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(eventsOf(name).map(typeOf)).toEqual(['pinzhi.grading.grade.issued.v1']);
+  });
+});
+
+describe('WatchGrades', () => {
+  it('streams grade events to a marketplace without Kafka access', async () => {
+    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
+    const raw = new Constructor(grading.grpc.address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
+    const received: WatchGradesResponse[] = [];
+    const stream = raw.watchGrades({ enterprise: 'enterprises/91320500MA1N7D4B8T', brand: '', product: '', resumeToken: '' }, marketplace);
+    stream.on('data', (r: WatchGradesResponse) => received.push(r));
+    stream.on('error', () => undefined);
+    try {
+      // The watcher's consumer needs a moment to join; keep issuing until one arrives.
+      const grade = await waitFor(async () => {
+        const { grade } = await client.issueGrade(issueRequest(), certifier);
+        await new Promise((r) => setTimeout(r, 1500));
+        return received.find((r) => r.event?.grade?.name === grade!.name) && grade;
+      }, { timeoutMs: 45_000, intervalMs: 0, what: 'a streamed grade event' });
+      const event = received.find((r) => r.event?.grade?.name === grade!.name)!;
+      expect(event.event?.type).toBe('pinzhi.grading.grade.issued.v1');
+      expect(event.resumeToken).not.toBe('');
+    } finally {
+      stream.cancel();
+      raw.close();
+    }
+  });
+});
