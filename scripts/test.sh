@@ -17,6 +17,8 @@ pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.pinzh
 # One plain closing line that any CI can read.
 node -e '
   const r = require("./.pinzhi/vitest-report.json");
-  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  // A suite that fails before its tests run (a failed beforeAll) counts as failed too.
+  const failed = r.numFailedTests + r.numFailedTestSuites;
+  console.log(`vitest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' 2>/dev/null || true
 exit "$status"

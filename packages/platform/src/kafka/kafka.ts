@@ -59,22 +59,35 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
-/** Creates the topics that do not exist yet; existing topics are left as they are. */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<void> {
+/**
+ * Creates the topics that do not exist yet; existing topics are left as they are. Several
+ * processes may race to create the same topics on a fresh broker (services starting
+ * together, parallel test workers), so a failed attempt is retried after re-reading what
+ * exists.
+ */
+export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], attempts = 5): Promise<void> {
   if (specs.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing: ITopicConfig[] = specs
-      .filter((s) => !existing.has(s.topic))
-      .map((s) => ({
-        topic: s.topic,
-        numPartitions: s.numPartitions ?? 3,
-        replicationFactor: -1,
-        configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
-      }));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing: ITopicConfig[] = specs
+          .filter((s) => !existing.has(s.topic))
+          .map((s) => ({
+            topic: s.topic,
+            numPartitions: s.numPartitions ?? 3,
+            replicationFactor: -1,
+            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+          }));
+        if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+        return;
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -1,0 +1,271 @@
+/**
+ * Grading benchmarks, each compared with a bare-stack floor measured in the same run:
+ *   engine             evaluations/s of a 10-indicator standard on one core (target ≥ 200 000)
+ *   IssueGrade         requests/s at 16 concurrent clients vs bare updateOne upserts (target ratio ≥ 0.5)
+ *   IssueGrades        grades/s of the client-streaming bulk RPC vs bare insertMany (target ratio ≥ 0.7)
+ *   event latency      IssueGrade reply → event received by a Kafka subscriber, at half the
+ *                      peak IssueGrade rate (target p99 ≤ 500 ms)
+ *   RSS                resident memory of the grading process under that load (target ≤ 200 MB)
+ *
+ *   pnpm bench:grading            (builds, brings the local stack up if needed)
+ *
+ * The grading service runs as its own process (node dist/main.js), as in production.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Metadata, makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
+import type { Standard } from '@pinzhi/catalogue-reader';
+import {
+  GradingServiceService,
+  IssueGradeRequest,
+  IssueGradesRequest,
+  type IssueGradesResponse,
+} from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken } from '@pinzhi/platform';
+import { MongoClient } from 'mongodb';
+import { collectionOf } from '../../services/catalogue/src/adapters/mongo/mongo-catalogue-store.js';
+import { loadSeeds } from '../../services/catalogue/src/seed.js';
+import { compileStandard } from '../../services/grading/src/domain/grading-engine.js';
+import { benchSettings, round, runConcurrently, writeResults, type BenchResult } from './bench-kit.js';
+
+const logger = createLogger('bench', 'warn');
+const { seconds, concurrency, brokers, mongoUrl } = benchSettings();
+const results: BenchResult[] = [];
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const jwt = { secret: 'bench-secret-bench-secret-bench-secret', issuer: 'pinzhi', audience: 'pinzhi' };
+const PRODUCTS = ['06934567801012', '06934567801036', '06934567801067', '06934567801050'];
+const STANDARD = 'GB/T 14272-2021';
+
+// ---------------------------------------------------------------- engine, one core
+
+function engineBench(): void {
+  const standard: Standard = {
+    code: 'T/BENCH 001-2026',
+    title: 'Ten indicators',
+    purpose: 'grading',
+    categories: ['footwear'],
+    gradeLevels: ['SUPERIOR', 'FIRST', 'QUALIFIED'],
+    defaultDecisionRule: 'guarded',
+    indicators: Array.from({ length: 10 }, (_, i) => ({
+      id: `indicator-${i}`,
+      name: `Indicator ${i}`,
+      unit: 'N',
+      direction: i % 2 === 0 ? ('higher-is-better' as const) : ('lower-is-better' as const),
+      testMethod: 'bench',
+      limits:
+        i % 2 === 0
+          ? { SUPERIOR: { min: 90, source: 'b', verified: false }, FIRST: { min: 80, source: 'b', verified: false }, QUALIFIED: { min: 70, source: 'b', verified: false } }
+          : { SUPERIOR: { max: 10, source: 'b', verified: false }, FIRST: { max: 20, source: 'b', verified: false }, QUALIFIED: { max: 30, source: 'b', verified: false } },
+    })),
+  };
+  const compiled = compileStandard(standard);
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.violations));
+  const evaluator = compiled.value;
+  const reports = Array.from({ length: 64 }, (_, n) => ({
+    laboratoryCnasNumber: 'CNAS L0192',
+    reportNumber: `R${n}`,
+    sampleId: 'S',
+    testedOn: '2026-11-20',
+    measurements: Object.fromEntries(
+      standard.indicators.map((ind, i) => [ind.id, { value: i % 2 === 0 ? 70 + ((n * 7 + i) % 30) : (n * 3 + i) % 30, uncertainty: 0.5 }]),
+    ),
+  }));
+  const product = { category: 'footwear' as const };
+  let count = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < 1000; i++) evaluator.grade({ product, report: reports[count++ % reports.length]! });
+  }
+  const perSecond = count / ((performance.now() - start) / 1000);
+  results.push({ name: 'grading.engine_evaluations', unit: 'evaluations/s', value: perSecond, ops: count, concurrency: 1, ratio: perSecond / 200_000, floor: 'target 200 000/s' });
+}
+
+// ---------------------------------------------------------------- service
+
+function measurements(seed: number) {
+  const values: Record<string, string> = {
+    'down-cluster-content': String(80 + (seed % 15)),
+    'fill-power': '18',
+    'fill-weight-deviation': '-1',
+    'oxygen-number': '3.2',
+    turbidity: '650',
+    'fat-content': '0.8',
+    odour: 'pass',
+    alkylphenols: '4',
+    formaldehyde: '40',
+    ph: '6.5',
+    'colour-fastness-water': '4',
+    'colour-fastness-acid-perspiration': '3-4',
+    'colour-fastness-alkaline-perspiration': '4',
+    'colour-fastness-dry-rubbing': '4',
+    'banned-aromatic-amines': '5',
+  };
+  return Object.entries(values).map(([indicatorId, value]) => ({ indicatorId, value }));
+}
+
+let reportSeq = 0;
+const issueRequest = () => {
+  const n = reportSeq++;
+  return IssueGradeRequest.fromPartial({
+    product: `products/${PRODUCTS[n % PRODUCTS.length]}`,
+    standardCode: STANDARD,
+    report: { laboratoryCnasNumber: 'CNAS L99501', reportNumber: `B-${randomUUID()}`, sampleId: `S-${n}`, testedOn: '2026-11-20', measurements: measurements(n) },
+  });
+};
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+}
+
+async function serviceBench(): Promise<void> {
+  const dbName = `bench_grading_${randomUUID().slice(0, 8)}`;
+  const mongo = new MongoClient(mongoUrl);
+  await mongo.connect();
+  const db = mongo.db(dbName);
+  const kafka = createKafka({ brokers, clientId: 'bench-grading', logger });
+  const publisher = await createEventPublisher(kafka);
+  await loadSeeds(db, new OutboxRelay({ db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
+
+  const port = 50152;
+  const service = spawn(process.execPath, ['--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
+    cwd: `${repo}services/grading`,
+    env: { ...process.env, GRPC_PORT: String(port), MONGO_URL: mongoUrl, MONGO_DB: dbName, KAFKA_BROKERS: brokers.join(','), JWT_SECRET: jwt.secret, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const address = `127.0.0.1:${port}`;
+  const client = createUnaryClient(GradingServiceService, address);
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${await signToken(jwt, { subject: 'bench', role: 'certifier', org: 'CNAS C951-P' })}`);
+  try {
+    // Wait for the service to answer.
+    for (let i = 0; ; i++) {
+      try {
+        await client.getSigningKeys({}, new Metadata());
+        break;
+      } catch (error) {
+        if (i > 150) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(rssMb(service.pid!)), 250);
+
+    // Floor: bare updateOne upserts of a grade-sized document, same server, same concurrency.
+    const floorDoc = { payload: randomBytes(2048).toString('hex'), at: new Date() };
+    const floorCollection = db.collection<{ _id: string }>('floor_upserts');
+    let f = 0;
+    const floor = await runConcurrently(
+      async () => void (await floorCollection.updateOne({ _id: `d-${f++}` }, { $set: floorDoc }, { upsert: true })),
+      { seconds, concurrency },
+    );
+    await runConcurrently(async () => void (await client.issueGrade(issueRequest(), metadata)), { seconds: 1, concurrency });
+    const issue = await runConcurrently(async () => void (await client.issueGrade(issueRequest(), metadata)), { seconds, concurrency });
+    results.push({
+      name: 'grading.issue_grade',
+      unit: 'requests/s',
+      value: issue.opsPerSecond,
+      p50Ms: issue.p50,
+      p99Ms: issue.p99,
+      ops: issue.ops,
+      concurrency,
+      ratio: issue.opsPerSecond / floor.opsPerSecond,
+      floor: `bare updateOne upsert (4 KB): ${Math.round(floor.opsPerSecond)}/s p50 ${floor.p50} ms p99 ${floor.p99} ms`,
+    });
+
+    // Bulk: IssueGrades of 500 items vs insertMany of 500 grade-sized documents.
+    const BATCH = 500;
+    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
+    const raw = new Constructor(address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
+    const bulk = () =>
+      new Promise<void>((resolve, reject) => {
+        const stream = raw.issueGrades(metadata, (error: Error | null, r: IssueGradesResponse) => {
+          if (error) return reject(error);
+          const failed = r.results.filter((x) => x.errorCode);
+          return failed.length > 0 ? reject(new Error(`${failed.length} items failed: ${failed[0]!.errorMessage}`)) : resolve();
+        });
+        for (let i = 0; i < BATCH; i++) stream.write(IssueGradesRequest.fromPartial({ item: issueRequest() }));
+        stream.end();
+      });
+    const manyCollection = db.collection('floor_many');
+    const insertMany = async () => void (await manyCollection.insertMany(Array.from({ length: BATCH }, () => ({ ...floorDoc })), { ordered: false }));
+    const manyFloor = await runConcurrently(insertMany, { seconds, concurrency: 1 });
+    const bulkRun = await runConcurrently(bulk, { seconds, concurrency: 1 });
+    results.push({
+      name: 'grading.issue_grades_bulk',
+      unit: 'grades/s',
+      value: (bulkRun.ops * BATCH) / bulkRun.elapsedSeconds,
+      ops: bulkRun.ops * BATCH,
+      concurrency: 1,
+      ratio: (bulkRun.ops * BATCH) / bulkRun.elapsedSeconds / ((manyFloor.ops * BATCH) / manyFloor.elapsedSeconds),
+      floor: `bare insertMany(${BATCH}): ${Math.round((manyFloor.ops * BATCH) / manyFloor.elapsedSeconds)} docs/s`,
+    });
+    raw.close();
+
+    // Latency: reply → event seen by a subscriber, at half the peak IssueGrade rate.
+    const replied = new Map<string, number>();
+    const latencies: number[] = [];
+    const consumer = kafka.consumer({ groupId: `bench-latency-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'pinzhi.grading.grades.v1', fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const subject = message.headers?.ce_subject?.toString() ?? '';
+        const t = replied.get(subject);
+        if (t !== undefined && message.headers?.ce_type?.toString() === 'pinzhi.grading.grade.issued.v1') {
+          latencies.push(performance.now() - t);
+          replied.delete(subject);
+        }
+      },
+    });
+    await new Promise((r) => setTimeout(r, 4000)); // group join
+    const rate = Math.max(1, issue.opsPerSecond / 2);
+    const sent: Promise<void>[] = [];
+    const startAt = performance.now();
+    for (let i = 0; performance.now() - startAt < seconds * 1000; i++) {
+      const due = startAt + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      sent.push(
+        client.issueGrade(issueRequest(), metadata).then((r) => {
+          replied.set(r.grade!.name, performance.now());
+        }),
+      );
+    }
+    await Promise.all(sent);
+    const expected = sent.length;
+    for (let i = 0; i < 100 && latencies.length < expected; i++) await new Promise((r) => setTimeout(r, 100));
+    await consumer.disconnect();
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+    results.push({
+      name: 'grading.reply_to_subscriber_latency',
+      unit: `events (of ${expected}) at ${round(rate, 1)}/s`,
+      value: latencies.length,
+      p50Ms: pct(0.5),
+      p99Ms: pct(0.99),
+      ops: latencies.length,
+      concurrency: 1,
+      ratio: pct(0.99) / 500,
+      floor: 'target p99 ≤ 500 ms (ratio = p99 / 500 ms)',
+    });
+    clearInterval(sampler);
+    const peak = Math.max(...rss);
+    results.push({ name: 'grading.service_rss_peak', unit: 'MB', value: peak, ops: rss.length, concurrency, ratio: peak / 200, floor: 'target ≤ 200 MB (ratio = peak / 200 MB)' });
+  } finally {
+    client.close();
+    service.kill('SIGTERM');
+    await new Promise((r) => service.once('exit', r));
+    await publisher.close();
+    await db.dropDatabase();
+    await mongo.close();
+  }
+}
+
+engineBench();
+await serviceBench();
+writeResults('grading', results, { seconds, concurrency });
+process.exit(0);
