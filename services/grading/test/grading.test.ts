@@ -231,6 +231,16 @@ describe('IssueGrade', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('leaves exactly one live grade when several reports of one product are graded at once', async () => {
+    const product = '06934567801067';
+    const responses = await Promise.all(Array.from({ length: 8 }, () => client.issueGrade(issueRequest({}, product), certifier)));
+    expect(responses.every((r) => r.created)).toBe(true);
+    const live = await mongo.db.collection('grades').countDocuments({ productId: product, standardCode: STANDARD, state: { $in: ['issued', 'downgraded'] } });
+    expect(live).toBe(1);
+  });
+});
+
 describe('IssueGrades (client streaming)', () => {
   it('answers per item, and a bad item does not sink the batch', async () => {
     const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');

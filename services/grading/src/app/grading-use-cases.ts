@@ -197,16 +197,44 @@ export class GradingUseCases {
       audit: { createdBy: caller.subject, createdAt: now, updatedBy: caller.subject, updatedAt: now },
       version: 1,
     };
-    const previous = grade.state === 'issued' ? await this.grades.findLive(product._id, standard.code) : [];
     const events: GradeEventSpec[] = grade.state === 'issued' ? [{ verb: 'issued', grade: stored }] : [];
     if ((await this.grades.insert(stored, events)) === 'exists') {
       // A concurrent retry won the race; answer as the retry it is.
       return { grade: (await this.grades.get(id))!, created: false };
     }
-    for (const old of previous.filter((g) => g._id !== id)) {
-      await this.grades.update(old, unwrap(supersede(old, id, now)), 'system', (s) => [{ verb: 'superseded', grade: s, supersededBy: `grades/${id}` }]);
+    if (grade.state !== 'issued') return { grade: stored, created: true };
+    await this.#supersedeOlder(product._id, standard.code);
+    return { grade: (await this.grades.get(id)) ?? stored, created: true };
+  }
+
+  /**
+   * Leaves only the newest live grade of a product and standard live. Every issuer runs
+   * this after its insert, so concurrent issues converge on the newest grade whatever their
+   * interleaving; a grade another request already superseded is skipped, never an error
+   * for a caller whose own grade is stored.
+   */
+  async #supersedeOlder(productId: string, standardCode: string): Promise<void> {
+    const live = await this.grades.findLive(productId, standardCode);
+    const newest = live.reduce<StoredGrade | undefined>((best, g) => {
+      if (!best) return g;
+      const order = g.audit.createdAt.getTime() - best.audit.createdAt.getTime() || (g._id > best._id ? 1 : -1);
+      return order > 0 ? g : best;
+    }, undefined);
+    for (let older of live.filter((g) => g._id !== newest?._id)) {
+      for (let attempt = 0; attempt < 5 && isLive(older); attempt++) {
+        try {
+          await this.grades.update(older, unwrap(supersede(older, newest!._id, this.clock())), 'system', (s) => [
+            { verb: 'superseded', grade: s, supersededBy: `grades/${newest!._id}` },
+          ]);
+          break;
+        } catch (error) {
+          if (!(error instanceof FailedPreconditionError)) throw error;
+          const reread = await this.grades.get(older._id);
+          if (!reread) break;
+          older = reread;
+        }
+      }
     }
-    return { grade: stored, created: true };
   }
 
   async get(id: string): Promise<StoredGrade> {
