@@ -136,6 +136,8 @@ async function serviceBench(): Promise<void> {
     env: { ...process.env, GRPC_PORT: String(port), MONGO_URL: mongoUrl, MONGO_DB: dbName, KAFKA_BROKERS: brokers.join(','), JWT_SECRET: jwt.secret, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // Never leave the service behind, whatever happens to this script.
+  process.once('exit', () => service.kill('SIGKILL'));
   const address = `127.0.0.1:${port}`;
   const client = createUnaryClient(GradingServiceService, address);
   const metadata = new Metadata();

@@ -18,3 +18,4 @@ export * from './otel/attributes.js';
 export * from './grpc/diagnostics-service.js';
 export * from './pagination.js';
 export * from './grpc/client.js';
+export * from './mongo/document-lock.js';

@@ -5,6 +5,7 @@ import type { CloudEvent } from '../kafka/cloud-event.js';
 import { PROTOBUF_CONTENT_TYPE } from '../kafka/cloud-event.js';
 import type { EventPublisher } from '../kafka/event-publisher.js';
 import type { Logger } from '../log.js';
+import { withDocumentLock } from '../mongo/document-lock.js';
 
 /**
  * The transactional outbox, embedded (DESIGN.md "No lost events"): the event a state change
@@ -127,9 +128,11 @@ export class OutboxRelay {
     );
     // $pullAll removes exactly these entries (FerretDB v1 lacks $pull with a condition); a
     // write that added more entries meanwhile keeps them.
-    await this.options.db
-      .collection<WithOutbox>(collection)
-      .updateOne({ _id: documentId } as Filter<WithOutbox>, { $pullAll: { [OUTBOX_FIELD]: [...entries] } });
+    await withDocumentLock(collection, documentId, () =>
+      this.options.db
+        .collection<WithOutbox>(collection)
+        .updateOne({ _id: documentId } as Filter<WithOutbox>, { $pullAll: { [OUTBOX_FIELD]: [...entries] } }),
+    );
   }
 
   /** Publishes every entry older than the minimum age, in document order. Returns the count. */

@@ -203,36 +203,44 @@ export class GradingUseCases {
       return { grade: (await this.grades.get(id))!, created: false };
     }
     if (grade.state !== 'issued') return { grade: stored, created: true };
-    await this.#supersedeOlder(product._id, standard.code);
+    await this.#supersedeOlder(stored);
     return { grade: (await this.grades.get(id)) ?? stored, created: true };
   }
 
   /**
-   * Leaves only the newest live grade of a product and standard live. Every issuer runs
-   * this after its insert, so concurrent issues converge on the newest grade whatever their
-   * interleaving; a grade another request already superseded is skipped, never an error
-   * for a caller whose own grade is stored.
+   * Makes the new grade current for its product and standard, unless a newer one already
+   * is, and supersedes whichever of the two is older. The pointer swap is a compare-and-set,
+   * so concurrent issues converge on the newest grade whatever their interleaving, and a
+   * conflict never fails a caller whose own grade is stored.
    */
-  async #supersedeOlder(productId: string, standardCode: string): Promise<void> {
-    const live = await this.grades.findLive(productId, standardCode);
-    const newest = live.reduce<StoredGrade | undefined>((best, g) => {
-      if (!best) return g;
-      const order = g.audit.createdAt.getTime() - best.audit.createdAt.getTime() || (g._id > best._id ? 1 : -1);
-      return order > 0 ? g : best;
-    }, undefined);
-    for (let older of live.filter((g) => g._id !== newest?._id)) {
-      for (let attempt = 0; attempt < 5 && isLive(older); attempt++) {
-        try {
-          await this.grades.update(older, unwrap(supersede(older, newest!._id, this.clock())), 'system', (s) => [
-            { verb: 'superseded', grade: s, supersededBy: `grades/${newest!._id}` },
-          ]);
-          break;
-        } catch (error) {
-          if (!(error instanceof FailedPreconditionError)) throw error;
-          const reread = await this.grades.get(older._id);
-          if (!reread) break;
-          older = reread;
-        }
+  async #supersedeOlder(grade: StoredGrade): Promise<void> {
+    const newer = (a: { createdAt: Date; gradeId: string }, b: { createdAt: Date; gradeId: string }) =>
+      a.createdAt.getTime() - b.createdAt.getTime() || (a.gradeId > b.gradeId ? 1 : -1);
+    const mine = { gradeId: grade._id, createdAt: grade.audit.createdAt };
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = await this.grades.current(grade.productId, grade.standardCode);
+      if (current?.gradeId === grade._id) return;
+      if (current && newer(current, mine) > 0) return this.#supersede(grade._id, current.gradeId);
+      if (await this.grades.swapCurrent(grade.productId, grade.standardCode, current, mine)) {
+        if (current) await this.#supersede(current.gradeId, grade._id);
+        return;
+      }
+    }
+    throw new FailedPreconditionError('the current grade kept changing; retry');
+  }
+
+  /** Supersedes a grade if it is still live, re-reading it when another write got there first. */
+  async #supersede(id: string, byId: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const grade = await this.grades.get(id);
+      if (!grade || !isLive(grade)) return;
+      try {
+        await this.grades.update(grade, unwrap(supersede(grade, byId, this.clock())), 'system', (s) => [
+          { verb: 'superseded', grade: s, supersededBy: `grades/${byId}` },
+        ]);
+        return;
+      } catch (error) {
+        if (!(error instanceof FailedPreconditionError)) throw error;
       }
     }
   }

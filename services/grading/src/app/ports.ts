@@ -19,6 +19,13 @@ export type GradeEventSpec = {
   supersededBy?: string;
 };
 
+/**
+ * Which grade is current for a product and standard. A pointer document keyed by
+ * product and standard makes this an _id lookup, which FerretDB pushes down to SQLite;
+ * a query over all grades would scan them.
+ */
+export type CurrentPointer = { gradeId: string; createdAt: Date; version: number };
+
 export type GradeFilter = Partial<
   Record<'productId' | 'brandId' | 'enterpriseId' | 'standardCode' | 'level' | 'state', string>
 >;
@@ -30,8 +37,12 @@ export interface GradeRepository {
   update(current: StoredGrade, next: Grade, changedBy: string, events: (stored: StoredGrade) => GradeEventSpec[]): Promise<StoredGrade>;
   get(id: string): Promise<StoredGrade | null>;
   findByCertificateNumber(number: string): Promise<StoredGrade | null>;
-  /** Live (issued or downgraded) grades of a product against a standard. */
+  /** Live (issued or downgraded) grades of a product against a standard: the current one, if live. */
   findLive(productId: string, standardCode: string): Promise<StoredGrade[]>;
+  /** The pointer to the current grade of a product and standard. */
+  current(productId: string, standardCode: string): Promise<CurrentPointer | null>;
+  /** Compare-and-set of the pointer: succeeds only if it still equals `expected` (null: absent). */
+  swapCurrent(productId: string, standardCode: string, expected: CurrentPointer | null, next: Omit<CurrentPointer, 'version'>): Promise<boolean>;
   /** Live grades whose certificate ended at or before `now`. */
   findExpired(now: Date, limit: number): Promise<StoredGrade[]>;
   list(filter: GradeFilter, after: string | undefined, limit: number): Promise<StoredGrade[]>;

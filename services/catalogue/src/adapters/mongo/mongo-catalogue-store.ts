@@ -6,6 +6,7 @@ import {
   OUTBOX_FIELD,
   outboxEntry,
   pushOutbox,
+  withDocumentLock,
   type OutboxEntry,
   type OutboxRelay,
 } from '@pinzhi/platform';
@@ -105,13 +106,15 @@ export class MongoCatalogueStore implements CatalogueStore {
     // Fields the update removed (e.g. a cleared twin) are unset; the version guards against
     // a concurrent write in between our read and this write.
     const removed = Object.keys(current).filter((k) => !(k in fields) && k !== '_id' && k !== OUTBOX_FIELD);
-    const result = await this.#collection(kind).updateOne(
-      { _id, version: current.version },
-      {
-        $set: fields,
-        ...(removed.length > 0 ? { $unset: Object.fromEntries(removed.map((k) => [k, ''])) } : {}),
-        ...pushOutbox(entries),
-      } as never,
+    const result = await withDocumentLock(collectionOf[kind], _id, () =>
+      this.#collection(kind).updateOne(
+        { _id, version: current.version },
+        {
+          $set: fields,
+          ...(removed.length > 0 ? { $unset: Object.fromEntries(removed.map((k) => [k, ''])) } : {}),
+          ...pushOutbox(entries),
+        } as never,
+      ),
     );
     if (result.matchedCount === 0) {
       throw new FailedPreconditionError(`${collectionOf[kind]} ${_id} was changed by another request; read it again and retry`);

@@ -4,22 +4,26 @@ import {
   OUTBOX_FIELD,
   outboxEntry,
   pushOutbox,
+  withDocumentLock,
   type OutboxEntry,
   type OutboxRelay,
 } from '@pinzhi/platform';
 import type { Collection, Db, Document, Filter } from 'mongodb';
-import type { GradeEventSpec, GradeFilter, GradeRepository, StoredGrade } from '../../app/ports.js';
+import type { CurrentPointer, GradeEventSpec, GradeFilter, GradeRepository, StoredGrade } from '../../app/ports.js';
 import { LIVE_STATES, type Grade } from '../../domain/grade.js';
 import { encodeGradeEvent } from '../events/grade-events.js';
 
 export const GRADES = 'grades';
+export const CURRENT_GRADES = 'current_grades';
 
 type GradeDocument = Document & { _id: string };
+type PointerDocument = CurrentPointer & { _id: string };
+
+const pointerId = (productId: string, standardCode: string) => `${productId}|${standardCode}`;
 
 export async function ensureGradeIndexes(db: Db): Promise<void> {
   const grades = db.collection(GRADES);
   await grades.createIndex({ productId: 1, standardCode: 1 });
-  await grades.createIndex({ 'certificate.number': 1 });
   await grades.createIndex({ state: 1 });
 }
 
@@ -29,12 +33,14 @@ export async function ensureGradeIndexes(db: Db): Promise<void> {
  */
 export class MongoGradeRepository implements GradeRepository {
   readonly #grades: Collection<GradeDocument>;
+  readonly #current: Collection<PointerDocument>;
 
   constructor(
     db: Db,
     private readonly relay: OutboxRelay,
   ) {
     this.#grades = db.collection(GRADES);
+    this.#current = db.collection(CURRENT_GRADES);
   }
 
   #entries(events: GradeEventSpec[]): OutboxEntry[] {
@@ -67,7 +73,9 @@ export class MongoGradeRepository implements GradeRepository {
     };
     const entries = this.#entries(events(stored));
     const { _id, ...fields } = stored;
-    const result = await this.#grades.updateOne({ _id, version: current.version }, { $set: fields, ...pushOutbox(entries) });
+    const result = await withDocumentLock(GRADES, _id, () =>
+      this.#grades.updateOne({ _id, version: current.version }, { $set: fields, ...pushOutbox(entries) }),
+    );
     if (result.matchedCount === 0) {
       throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
     }
@@ -83,12 +91,44 @@ export class MongoGradeRepository implements GradeRepository {
     return (await this.#grades.findOne({ _id: id }, { projection: { [OUTBOX_FIELD]: 0 } })) as StoredGrade | null;
   }
 
+  /** Certificate numbers end with the grade id (PZ-G-{year}-{ID}), so this is an _id lookup. */
   async findByCertificateNumber(number: string): Promise<StoredGrade | null> {
-    return (await this.#find({ 'certificate.number': number }).limit(1).next()) as StoredGrade | null;
+    const id = /^PZ-G-\d{4}-([0-9A-F]+)$/.exec(number)?.[1]?.toLowerCase();
+    const grade = id ? await this.get(id) : null;
+    return grade?.certificate?.number === number ? grade : null;
   }
 
   async findLive(productId: string, standardCode: string): Promise<StoredGrade[]> {
-    return (await this.#find({ productId, standardCode, state: { $in: [...LIVE_STATES] } }).toArray()) as StoredGrade[];
+    const pointer = await this.current(productId, standardCode);
+    const grade = pointer ? await this.get(pointer.gradeId) : null;
+    return grade && LIVE_STATES.includes(grade.state) ? [grade] : [];
+  }
+
+  async current(productId: string, standardCode: string): Promise<CurrentPointer | null> {
+    const doc = await this.#current.findOne({ _id: pointerId(productId, standardCode) });
+    return doc ? { gradeId: doc.gradeId, createdAt: doc.createdAt, version: doc.version } : null;
+  }
+
+  async swapCurrent(
+    productId: string,
+    standardCode: string,
+    expected: CurrentPointer | null,
+    next: Omit<CurrentPointer, 'version'>,
+  ): Promise<boolean> {
+    const _id = pointerId(productId, standardCode);
+    if (expected === null) {
+      try {
+        await this.#current.insertOne({ _id, ...next, version: 1 });
+        return true;
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return false;
+        throw error;
+      }
+    }
+    const result = await withDocumentLock(CURRENT_GRADES, _id, () =>
+      this.#current.updateOne({ _id, version: expected.version }, { $set: { ...next, version: expected.version + 1 } }),
+    );
+    return result.modifiedCount === 1;
   }
 
   async findExpired(now: Date, limit: number): Promise<StoredGrade[]> {
