@@ -41,6 +41,7 @@ const STANDARD = 'GB/T 14272-2021';
 // ---------------------------------------------------------------- engine, one core
 
 function engineBench(): void {
+  console.error('[bench] engine');
   const standard: Standard = {
     code: 'T/BENCH 001-2026',
     title: 'Ten indicators',
@@ -128,6 +129,7 @@ async function serviceBench(): Promise<void> {
   const db = mongo.db(dbName);
   const kafka = createKafka({ brokers, clientId: 'bench-grading', logger });
   const publisher = await createEventPublisher(kafka);
+  console.error('[bench] seeding');
   await loadSeeds(db, new OutboxRelay({ db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
 
   const port = 50152;
@@ -153,6 +155,7 @@ async function serviceBench(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+    console.error('[bench] service up; IssueGrade vs updateOne');
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(rssMb(service.pid!)), 250);
 
@@ -178,8 +181,9 @@ async function serviceBench(): Promise<void> {
       floor: `bare updateOne upsert (4 KB): ${Math.round(floor.opsPerSecond)}/s p50 ${floor.p50} ms p99 ${floor.p99} ms`,
     });
 
-    // Bulk: IssueGrades of 500 items vs insertMany of 500 grade-sized documents.
-    const BATCH = 500;
+    console.error('[bench] IssueGrades vs insertMany');
+    // Bulk: IssueGrades of BATCH items vs insertMany of BATCH grade-sized documents.
+    const BATCH = Number(process.env.BENCH_BATCH ?? 50);
     const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
     const raw = new Constructor(address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
     const bulk = () =>
@@ -207,6 +211,7 @@ async function serviceBench(): Promise<void> {
     });
     raw.close();
 
+    console.error('[bench] latency at half the peak rate');
     // Latency: reply → event seen by a subscriber, at half the peak IssueGrade rate.
     const replied = new Map<string, number>();
     const latencies: number[] = [];

@@ -6,7 +6,7 @@ import {
   OUTBOX_FIELD,
   outboxEntry,
   pushOutbox,
-  withDocumentLock,
+  updateIfVersion,
   type OutboxEntry,
   type OutboxRelay,
 } from '@pinzhi/platform';
@@ -106,17 +106,12 @@ export class MongoCatalogueStore implements CatalogueStore {
     // Fields the update removed (e.g. a cleared twin) are unset; the version guards against
     // a concurrent write in between our read and this write.
     const removed = Object.keys(current).filter((k) => !(k in fields) && k !== '_id' && k !== OUTBOX_FIELD);
-    const result = await withDocumentLock(collectionOf[kind], _id, () =>
-      this.#collection(kind).updateOne(
-        { _id, version: current.version },
-        {
-          $set: fields,
-          ...(removed.length > 0 ? { $unset: Object.fromEntries(removed.map((k) => [k, ''])) } : {}),
-          ...pushOutbox(entries),
-        } as never,
-      ),
-    );
-    if (result.matchedCount === 0) {
+    const updated = await updateIfVersion(this.#collection(kind) as never, _id, current.version, {
+      $set: fields,
+      ...(removed.length > 0 ? { $unset: Object.fromEntries(removed.map((k) => [k, ''])) } : {}),
+      ...pushOutbox(entries),
+    });
+    if (!updated) {
       throw new FailedPreconditionError(`${collectionOf[kind]} ${_id} was changed by another request; read it again and retry`);
     }
     await this.relay.publishAfterWrite(collectionOf[kind], _id, entries);

@@ -4,7 +4,7 @@ import {
   OUTBOX_FIELD,
   outboxEntry,
   pushOutbox,
-  withDocumentLock,
+  updateIfVersion,
   type OutboxEntry,
   type OutboxRelay,
 } from '@pinzhi/platform';
@@ -73,10 +73,8 @@ export class MongoGradeRepository implements GradeRepository {
     };
     const entries = this.#entries(events(stored));
     const { _id, ...fields } = stored;
-    const result = await withDocumentLock(GRADES, _id, () =>
-      this.#grades.updateOne({ _id, version: current.version }, { $set: fields, ...pushOutbox(entries) }),
-    );
-    if (result.matchedCount === 0) {
+    const updated = await updateIfVersion(this.#grades as never, _id, current.version, { $set: fields, ...pushOutbox(entries) });
+    if (!updated) {
       throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
     }
     await this.relay.publishAfterWrite(GRADES, _id, entries);
@@ -125,10 +123,7 @@ export class MongoGradeRepository implements GradeRepository {
         throw error;
       }
     }
-    const result = await withDocumentLock(CURRENT_GRADES, _id, () =>
-      this.#current.updateOne({ _id, version: expected.version }, { $set: { ...next, version: expected.version + 1 } }),
-    );
-    return result.modifiedCount === 1;
+    return updateIfVersion(this.#current as never, _id, expected.version, { $set: { ...next, version: expected.version + 1 } });
   }
 
   async findExpired(now: Date, limit: number): Promise<StoredGrade[]> {
