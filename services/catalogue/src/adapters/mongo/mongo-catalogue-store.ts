@@ -84,7 +84,8 @@ export class MongoCatalogueStore implements CatalogueStore {
       }
       throw error;
     }
-    await this.relay.publishAfterWrite(collectionOf[kind], id, entries);
+    // Published right after the write, off the caller's path; the sweep covers a failure.
+    void this.relay.publishAfterWrite(collectionOf[kind], id, entries);
     return stored;
   }
 
@@ -114,7 +115,8 @@ export class MongoCatalogueStore implements CatalogueStore {
     if (!updated) {
       throw new FailedPreconditionError(`${collectionOf[kind]} ${_id} was changed by another request; read it again and retry`);
     }
-    await this.relay.publishAfterWrite(collectionOf[kind], _id, entries);
+    // Published right after the write, off the caller's path; the sweep covers a failure.
+    void this.relay.publishAfterWrite(collectionOf[kind], _id, entries);
     return stored;
   }
 

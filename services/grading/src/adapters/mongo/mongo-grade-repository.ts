@@ -55,7 +55,8 @@ export class MongoGradeRepository implements GradeRepository {
       if (isDuplicateKeyError(error)) return 'exists';
       throw error;
     }
-    await this.relay.publishAfterWrite(GRADES, grade._id, entries);
+    // Published right after the write, off the caller's path; the sweep covers a failure.
+    void this.relay.publishAfterWrite(GRADES, grade._id, entries);
     return 'inserted';
   }
 
@@ -77,7 +78,8 @@ export class MongoGradeRepository implements GradeRepository {
     if (!updated) {
       throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
     }
-    await this.relay.publishAfterWrite(GRADES, _id, entries);
+    // Published right after the write, off the caller's path; the sweep covers a failure.
+    void this.relay.publishAfterWrite(GRADES, _id, entries);
     return stored;
   }
 
