@@ -28,6 +28,7 @@ import { MongoClient } from 'mongodb';
 import { collectionOf } from '../../services/catalogue/src/adapters/mongo/mongo-catalogue-store.js';
 import { loadSeeds } from '../../services/catalogue/src/seed.js';
 import { compileStandard } from '../../services/grading/src/domain/grading-engine.js';
+import { superiorMeasurements } from '../../services/grading/test/fixtures.js';
 import { benchSettings, round, runConcurrently, writeResults, type BenchResult } from './bench-kit.js';
 
 const logger = createLogger('bench', 'warn');
@@ -92,26 +93,7 @@ function engineBench(): void {
 
 // ---------------------------------------------------------------- service
 
-function measurements(seed: number) {
-  const values: Record<string, string> = {
-    'down-cluster-content': String(80 + (seed % 15)),
-    'fill-power': '18',
-    'fill-weight-deviation': '-1',
-    'oxygen-number': '3.2',
-    turbidity: '650',
-    'fat-content': '0.8',
-    odour: 'pass',
-    alkylphenols: '4',
-    formaldehyde: '40',
-    ph: '6.5',
-    'colour-fastness-water': '4',
-    'colour-fastness-acid-perspiration': '3-4',
-    'colour-fastness-alkaline-perspiration': '4',
-    'colour-fastness-dry-rubbing': '4',
-    'banned-aromatic-amines': '5',
-  };
-  return Object.entries(values).map(([indicatorId, value]) => ({ indicatorId, value }));
-}
+const measurements = (seed: number) => superiorMeasurements({ 'down-cluster-content': String(80 + (seed % 15)) });
 
 let reportSeq = 0;
 const issueRequest = () => {

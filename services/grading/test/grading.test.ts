@@ -9,7 +9,7 @@ import {
   WatchGradesResponse,
 } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { GradeIssued } from '@pinzhi/contracts/pinzhi/grading/v1/events';
-import { GradeState, type Measurement } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
+import { GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { SampleReported } from '@pinzhi/contracts/pinzhi/supervision/v1/events';
 import { DecisionRule } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
 import {
@@ -34,6 +34,7 @@ import { SUPERVISION_TOPIC } from '../src/adapters/kafka/supervision-sample-cons
 import { MongoGradeRepository } from '../src/adapters/mongo/mongo-grade-repository.js';
 import { reportFromMessage } from '../src/adapters/grpc/grading-mapping.js';
 import { startGrading, type RunningGrading } from '../src/grading-server.js';
+import { superiorMeasurements } from './fixtures.js';
 
 // Seeded facts (seeds/catalogue): a down jacket for adults (GB 18401 category C) and an
 // infant one, a certification body accredited for textiles, one for footwear only.
@@ -56,29 +57,6 @@ const now = () => new Date(Date.now() + clockOffsetMs);
 const gradeEvents: KafkaMessage[] = [];
 const stateRecords: KafkaMessage[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
-
-/** Every indicator of GB/T 14272-2021 and of GB 18401-2010 at a SUPERIOR / category-C pass. */
-function superiorMeasurements(overrides: Record<string, string> = {}): Measurement[] {
-  const values: Record<string, string> = {
-    'down-cluster-content': '92',
-    'fill-power': '18',
-    'fill-weight-deviation': '-1',
-    'oxygen-number': '3.2',
-    turbidity: '650',
-    'fat-content': '0.8',
-    odour: 'pass',
-    alkylphenols: '4',
-    formaldehyde: '40',
-    ph: '6.5',
-    'colour-fastness-water': '4',
-    'colour-fastness-acid-perspiration': '3-4',
-    'colour-fastness-alkaline-perspiration': '4',
-    'colour-fastness-dry-rubbing': '4',
-    'banned-aromatic-amines': '5',
-    ...overrides,
-  };
-  return Object.entries(values).map(([indicatorId, value]) => ({ indicatorId, value }));
-}
 
 function issueRequest(overrides: Record<string, string> = {}, product = JACKET, reportNumber = `R-${randomUUID().slice(0, 8)}`) {
   return IssueGradeRequest.fromPartial({
