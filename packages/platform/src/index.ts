@@ -19,3 +19,4 @@ export * from './grpc/diagnostics-service.js';
 export * from './pagination.js';
 export * from './grpc/client.js';
 export * from './mongo/document-lock.js';
+export * from './service-runtime.js';

@@ -1,19 +1,13 @@
 import { CatalogueReader } from '@pinzhi/catalogue-reader';
 import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import {
-  createEventPublisher,
   dlqTopicOf,
-  ensureTopics,
-  HealthMonitor,
   implementService,
-  kafkaProbe,
-  mongoProbe,
   mongoProcessedEvents,
-  OutboxRelay,
   startEventConsumer,
-  startGrpcServer,
-  TokenVerifier,
+  startServiceRuntime,
   type Logger,
+  type OutboxRelay,
   type RunningGrpcServer,
   type ShutdownStep,
 } from '@pinzhi/platform';
@@ -56,25 +50,20 @@ export interface RunningGrading {
 export async function startGrading(options: GradingServerOptions): Promise<RunningGrading> {
   const { db, kafka, logger } = options;
   await ensureGradeIndexes(db);
-  await ensureTopics(kafka, [
-    { topic: gradingTopics.grades },
-    { topic: gradingTopics.gradeState, config: { 'cleanup.policy': 'compact' } },
-    { topic: SUPERVISION_TOPIC },
-    { topic: dlqTopicOf(SUPERVISION_TOPIC), numPartitions: 1 },
-  ]);
-  const publisher = await createEventPublisher(kafka);
-  const relay = new OutboxRelay({
-    db,
-    publisher,
-    collections: [GRADES],
-    logger: logger.child({ component: 'outbox' }),
-    sweepIntervalMs: options.outboxSweepIntervalMs,
+  const runtime = await startServiceRuntime({
+    ...options,
+    topics: [
+      { topic: gradingTopics.grades },
+      { topic: gradingTopics.gradeState, config: { 'cleanup.policy': 'compact' } },
+      { topic: SUPERVISION_TOPIC },
+      { topic: dlqTopicOf(SUPERVISION_TOPIC), numPartitions: 1 },
+    ],
+    outboxCollections: [GRADES],
   });
-  relay.start();
   const signer = new MongoCertificateSigner(db);
   await signer.ensureActiveKey();
   const useCases = new GradingUseCases(
-    new MongoGradeRepository(db, relay),
+    new MongoGradeRepository(db, runtime.relay),
     new CatalogueReader(db),
     signer,
     { defaultValidityMonths: options.defaultValidityMonths },
@@ -88,7 +77,7 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
     fromBeginning: true,
     handle: supervisionSampleHandler(useCases, logger),
     processed: mongoProcessedEvents(db),
-    publisher,
+    publisher: runtime.publisher,
     logger,
   });
   const expiry = setInterval(() => {
@@ -96,36 +85,23 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
   }, options.expirySweepIntervalMs);
   expiry.unref();
 
-  const probe = kafkaProbe(kafka);
-  const health = new HealthMonitor({ probes: [mongoProbe(db), probe], intervalMs: options.healthProbeIntervalMs, logger });
-  await health.start();
-  const grpc = await startGrpcServer({
-    host: options.host,
-    port: options.port,
-    services: [
-      {
-        definition: GradingServiceService,
-        implementation: implementService(GradingServiceService, gradingHandlers(useCases, new GradeFeed(kafka, logger)), {
-          verifier: new TokenVerifier(options.jwt),
-          logger,
-        }),
-      },
-    ],
-    health,
-    logger,
-  });
+  const grpc = await runtime.serve([
+    {
+      definition: GradingServiceService,
+      implementation: implementService(GradingServiceService, gradingHandlers(useCases, new GradeFeed(kafka, logger)), {
+        verifier: runtime.verifier,
+        logger,
+      }),
+    },
+  ]);
   return {
     grpc,
     useCases,
-    relay,
+    relay: runtime.relay,
     signer,
-    shutdownSteps: [
-      { name: 'health', run: () => health.stop() },
-      { name: 'grpc', run: () => grpc.shutdown(options.shutdownGraceMs) },
+    shutdownSteps: runtime.shutdownSteps([
       { name: 'expiry sweep', run: () => clearInterval(expiry) },
       { name: 'supervision consumer', run: () => supervision.stop() },
-      { name: 'outbox relay', run: () => relay.stop() },
-      { name: 'kafka', run: async () => { await probe.close(); await publisher.close(); } },
-    ],
+    ]),
   };
 }
