@@ -203,27 +203,32 @@ export class GradingUseCases {
       return { grade: (await this.grades.get(id))!, created: false };
     }
     if (grade.state !== 'issued') return { grade: stored, created: true };
-    await this.#supersedeOlder(stored);
-    return { grade: (await this.grades.get(id)) ?? stored, created: true };
+    const displaced = await this.#supersedeOlder(stored);
+    // Re-read only when a newer concurrent grade displaced this one (its state changed).
+    return { grade: displaced ? ((await this.grades.get(id)) ?? stored) : stored, created: true };
   }
 
   /**
    * Makes the new grade current for its product and standard, unless a newer one already
    * is, and supersedes whichever of the two is older. The pointer swap is a compare-and-set,
    * so concurrent issues converge on the newest grade whatever their interleaving, and a
-   * conflict never fails a caller whose own grade is stored.
+   * conflict never fails a caller whose own grade is stored. True when the new grade itself
+   * was the older one and got superseded.
    */
-  async #supersedeOlder(grade: StoredGrade): Promise<void> {
+  async #supersedeOlder(grade: StoredGrade): Promise<boolean> {
     const newer = (a: { createdAt: Date; gradeId: string }, b: { createdAt: Date; gradeId: string }) =>
       a.createdAt.getTime() - b.createdAt.getTime() || (a.gradeId > b.gradeId ? 1 : -1);
     const mine = { gradeId: grade._id, createdAt: grade.audit.createdAt };
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = await this.grades.current(grade.productId, grade.standardCode);
-      if (current?.gradeId === grade._id) return;
-      if (current && newer(current, mine) > 0) return this.#supersede(grade._id, current.gradeId);
+      if (current?.gradeId === grade._id) return false;
+      if (current && newer(current, mine) > 0) {
+        await this.#supersede(grade._id, current.gradeId);
+        return true;
+      }
       if (await this.grades.swapCurrent(grade.productId, grade.standardCode, current, mine)) {
         if (current) await this.#supersede(current.gradeId, grade._id);
-        return;
+        return false;
       }
     }
     throw new FailedPreconditionError('the current grade kept changing; retry');
