@@ -3,6 +3,7 @@ import { status, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { CREDIT_CODE_ALPHABET, creditCodeCheckCharacter, gtinCheckDigit } from '@pinzhi/catalogue-reader';
 import {
   CatalogueServiceService,
+  CreateCertificationBodyRequest,
   CreateEnterpriseRequest,
   CreateProductRequest,
   CreateStandardRequest,
@@ -343,6 +344,45 @@ describe('authorization', () => {
     expect((await rpc.getStandard('standards/GB%2018401-2010', marketplace)).standard?.code).toBe('GB 18401-2010');
     const { Metadata: GrpcMetadata } = await import('@grpc/grpc-js');
     expect((await failure(rpc.getStandard('standards/GB%2018401-2010', new GrpcMetadata()))).code).toBe(status.UNAUTHENTICATED);
+  });
+});
+
+describe('certification bodies', () => {
+  const body = (creditCode: string, cnasNumber: string) =>
+    client.createCertificationBody(
+      CreateCertificationBodyRequest.fromPartial({
+        certificationBody: { creditCode, cnasNumber, displayName: 'Test Certification', activities: ['grading'], categories: ['footwear'] },
+      }),
+      admin,
+    );
+
+  it('registers a body and refuses a malformed or already registered CNAS number', async () => {
+    const cnas = `CNAS C${randomInt(100, 999)}-P`;
+    const { certificationBody } = await body(freshCreditCode(), cnas);
+    expect(certificationBody).toMatchObject({ cnasNumber: cnas, activities: ['grading'], state: 1 });
+
+    const malformed = await failure(body(freshCreditCode(), 'CNAS X12'));
+    expect(malformed.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldViolationsOf(malformed).map((v) => v.field)).toContain('certification_body.cnas_number');
+
+    const duplicate = await failure(body(freshCreditCode(), cnas));
+    expect(duplicate.code).toBe(status.ALREADY_EXISTS);
+    expect(fieldViolationsOf(duplicate)[0]?.field).toBe('certification_body.cnas_number');
+  });
+
+  it('refuses an unknown activity or category, naming each', async () => {
+    const error = await failure(
+      client.createCertificationBody(
+        CreateCertificationBodyRequest.fromPartial({
+          certificationBody: { creditCode: freshCreditCode(), cnasNumber: 'CNAS C777-P', displayName: 'X', activities: ['astrology'], categories: ['spaceship'] },
+        }),
+        admin,
+      ),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldViolationsOf(error).map((v) => v.field)).toEqual(
+      expect.arrayContaining(['certification_body.activities[0]', 'certification_body.categories[0]']),
+    );
   });
 });
 

@@ -18,6 +18,7 @@ import {
   type Violation,
 } from '@pinzhi/catalogue-reader';
 import {
+  AlreadyExistsError,
   assertNoViolations,
   decodePageToken,
   encodePageToken,
@@ -356,10 +357,9 @@ export class CatalogueUseCases {
     assertAdmin(caller, 'certification bodies');
     assertValid(validateCertificationBody(input), 'certification body');
     if (await this.store.findOne('certificationBody', { cnasNumber: input.cnasNumber })) {
-      assertValid(
-        [violation('certification_body.cnas_number', 'ALREADY_REGISTERED', `${input.cnasNumber} is registered to another body`)],
-        'certification body',
-      );
+      throw new AlreadyExistsError(`${input.cnasNumber} is already registered`, [
+        { field: 'certification_body.cnas_number', reason: 'ALREADY_EXISTS', description: `${input.cnasNumber} is registered to another body` },
+      ]);
     }
     return this.store.insert('certificationBody', input.creditCode, input, this.#audit(caller), (stored) => [
       { kind: 'certificationBody', verb: 'registered', record: stored },
