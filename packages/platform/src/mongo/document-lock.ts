@@ -1,4 +1,4 @@
-import type { Collection, Document, Filter } from 'mongodb';
+import type { Db, Document, Filter } from 'mongodb';
 
 /**
  * Serialises writes to one document within this process.
@@ -11,23 +11,40 @@ import type { Collection, Document, Filter } from 'mongodb';
  */
 const tails = new Map<string, Promise<unknown>>();
 
+const backends = new WeakMap<Db, Promise<'mongodb' | 'ferretdb'>>();
+
+/** FerretDB answers buildInfo with a `ferretdbVersion` field; MongoDB does not. */
+export function mongoBackendOf(db: Db): Promise<'mongodb' | 'ferretdb'> {
+  let backend = backends.get(db);
+  if (!backend) {
+    backend = db
+      .admin()
+      .command({ buildInfo: 1 })
+      .then((info): 'mongodb' | 'ferretdb' => ('ferretdbVersion' in info ? 'ferretdb' : 'mongodb'));
+    backend.catch(() => backends.delete(db));
+    backends.set(db, backend);
+  }
+  return backend;
+}
+
 /**
- * Applies `update` to the document only if it still has `expectedVersion`: read and write
- * by _id alone under the document lock. Filtering the update on { _id, version } would be
- * atomic on MongoDB, but FerretDB v1 pushes only a lone _id filter down to SQLite and
- * scans the whole collection for anything else (measured: 54 ms per update at a few
- * hundred grades, growing with the collection). Returns false when the version moved.
+ * Applies `update` to the document only if it still has `expectedVersion`; false when the
+ * version moved. On MongoDB that is one atomic conditional update, safe across instances.
+ * On FerretDB v1 it is a read and a write by _id alone under the document lock: FerretDB
+ * pushes only a lone _id filter down to SQLite (measured: an { _id, version } filter scanned
+ * the collection, 54 ms per update at a few hundred grades and growing), and its updates are
+ * not atomic anyway, so there the check holds within one process only.
  */
-export async function updateIfVersion(
-  collection: Collection<Document>,
-  id: unknown,
-  expectedVersion: number,
-  update: Document,
-): Promise<boolean> {
-  return withDocumentLock(collection.collectionName, id, async () => {
-    const found = await collection.findOne({ _id: id } as Filter<Document>, { projection: { version: 1 } });
+export async function updateIfVersion(db: Db, collection: string, id: unknown, expectedVersion: number, update: Document): Promise<boolean> {
+  const target = db.collection(collection);
+  if ((await mongoBackendOf(db)) === 'mongodb') {
+    const result = await target.updateOne({ _id: id, version: expectedVersion } as Filter<Document>, update);
+    return result.matchedCount === 1;
+  }
+  return withDocumentLock(collection, id, async () => {
+    const found = await target.findOne({ _id: id } as Filter<Document>, { projection: { version: 1 } });
     if (!found || found.version !== expectedVersion) return false;
-    await collection.updateOne({ _id: id } as Filter<Document>, update);
+    await target.updateOne({ _id: id } as Filter<Document>, update);
     return true;
   });
 }

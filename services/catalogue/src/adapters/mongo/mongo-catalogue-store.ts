@@ -107,7 +107,7 @@ export class MongoCatalogueStore implements CatalogueStore {
     // Fields the update removed (e.g. a cleared twin) are unset; the version guards against
     // a concurrent write in between our read and this write.
     const removed = Object.keys(current).filter((k) => !(k in fields) && k !== '_id' && k !== OUTBOX_FIELD);
-    const updated = await updateIfVersion(this.#collection(kind) as never, _id, current.version, {
+    const updated = await updateIfVersion(this.db, collectionOf[kind], _id, current.version, {
       $set: fields,
       ...(removed.length > 0 ? { $unset: Object.fromEntries(removed.map((k) => [k, ''])) } : {}),
       ...pushOutbox(entries),

@@ -36,7 +36,7 @@ export class MongoGradeRepository implements GradeRepository {
   readonly #current: Collection<PointerDocument>;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly relay: OutboxRelay,
   ) {
     this.#grades = db.collection(GRADES);
@@ -74,7 +74,7 @@ export class MongoGradeRepository implements GradeRepository {
     };
     const entries = this.#entries(events(stored));
     const { _id, ...fields } = stored;
-    const updated = await updateIfVersion(this.#grades as never, _id, current.version, { $set: fields, ...pushOutbox(entries) });
+    const updated = await updateIfVersion(this.db, GRADES, _id, current.version, { $set: fields, ...pushOutbox(entries) });
     if (!updated) {
       throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
     }
@@ -125,7 +125,7 @@ export class MongoGradeRepository implements GradeRepository {
         throw error;
       }
     }
-    return updateIfVersion(this.#current as never, _id, expected.version, { $set: { ...next, version: expected.version + 1 } });
+    return updateIfVersion(this.db, CURRENT_GRADES, _id, expected.version, { $set: { ...next, version: expected.version + 1 } });
   }
 
   async findExpired(now: Date, limit: number): Promise<StoredGrade[]> {

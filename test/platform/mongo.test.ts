@@ -1,0 +1,29 @@
+import { mongoBackendOf, updateIfVersion } from '@pinzhi/platform';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { namespace, testMongo } from '../support/harness.js';
+
+let mongo: Awaited<ReturnType<typeof testMongo>>;
+
+beforeAll(async () => {
+  mongo = await testMongo(namespace('mongo').dbName);
+});
+afterAll(() => mongo?.drop());
+
+describe('MongoDB helpers against the real server', () => {
+  it('tells FerretDB from MongoDB', async () => {
+    expect(await mongoBackendOf(mongo.db)).toBe(inject('ferretdbBin') ? 'ferretdb' : 'mongodb');
+  });
+
+  it('applies a version-checked update once, even when many race for the same version', async () => {
+    await mongo.db.collection('things').insertOne({ _id: 'a' as never, version: 1, value: 0 });
+    const attempts = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => updateIfVersion(mongo.db, 'things', 'a', 1, { $set: { version: 2, value: i } })),
+    );
+    expect(attempts.filter(Boolean)).toHaveLength(1);
+    expect(await updateIfVersion(mongo.db, 'things', 'a', 1, { $set: { value: -1 } })).toBe(false);
+    expect(await updateIfVersion(mongo.db, 'things', 'missing', 1, { $set: { value: -1 } })).toBe(false);
+    const doc = await mongo.db.collection('things').findOne({ _id: 'a' as never });
+    expect(doc?.version).toBe(2);
+    expect(doc?.value).toBe(attempts.indexOf(true));
+  });
+});
