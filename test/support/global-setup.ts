@@ -18,6 +18,8 @@ declare module 'vitest' {
     mongoUrl: string;
     /** Path of a FerretDB binary tests may start themselves; '' when not running locally. */
     ferretdbBin: string;
+    /** The database server this run started: 'ferretdb', 'mongodb', or '' when it was given. */
+    startedBackend: '' | 'ferretdb' | 'mongodb';
   }
 }
 
@@ -35,6 +37,7 @@ export default async function setup(project: TestProject) {
     project.provide('kafkaBrokers', process.env.KAFKA_BROKERS!.split(','));
     project.provide('mongoUrl', process.env.MONGO_URL!);
     project.provide('ferretdbBin', process.env.PINZHI_FERRETDB_BIN ?? '');
+    project.provide('startedBackend', '');
     return;
   }
 
@@ -48,6 +51,7 @@ export default async function setup(project: TestProject) {
     project.provide('kafkaBrokers', [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`]);
     project.provide('mongoUrl', `${mongo.getConnectionString()}?directConnection=true`);
     project.provide('ferretdbBin', '');
+    project.provide('startedBackend', 'mongodb');
     return async () => {
       await Promise.all([kafka.stop(), mongo.stop()]);
     };
@@ -55,10 +59,13 @@ export default async function setup(project: TestProject) {
 
   const before = stack('status');
   const alreadyRunning = before.includes('kafka: running') && before.includes('ferretdb: running');
-  process.stdout.write(stack('up'));
+  const upOutput = stack('up');
+  process.stdout.write(upOutput);
   project.provide('kafkaBrokers', [`127.0.0.1:${process.env.PINZHI_KAFKA_PORT ?? 9092}`]);
   project.provide('mongoUrl', `mongodb://127.0.0.1:${process.env.PINZHI_MONGO_PORT ?? 27017}`);
   project.provide('ferretdbBin', stack('ferretdb-bin').trim());
+  // A server that already listened on the port may not be ours (stack.sh says "using it").
+  project.provide('startedBackend', /something already listens on 127\.0\.0\.1:\d+; using it as MongoDB/.test(upOutput) ? '' : 'ferretdb');
   return () => {
     if (!alreadyRunning) process.stdout.write(stack('down'));
   };
