@@ -7,10 +7,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 install_and_build
 stack_was_running=0
-# Capture first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
-before=$(bash infra/scripts/stack.sh status)
-if [[ $before == *'kafka: running'* && $before == *'ferretdb: running'* ]]; then stack_was_running=1; fi
-bash infra/scripts/stack.sh up
+if [ -n "${KAFKA_BROKERS:-}" ] && [ -n "${MONGO_URL:-}" ]; then
+  # The user's own servers: start no local infrastructure (and stop none on exit).
+  stack_was_running=1
+else
+  # Capture first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+  before=$(bash infra/scripts/stack.sh status)
+  if [[ $before == *'kafka: running'* && $before == *'ferretdb: running'* ]]; then stack_was_running=1; fi
+  bash infra/scripts/stack.sh up
+fi
 
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${PINZHI_KAFKA_PORT:-9092}}
 export MONGO_URL=${MONGO_URL:-mongodb://127.0.0.1:${PINZHI_MONGO_PORT:-27017}}
