@@ -93,3 +93,13 @@ export function call<Q, R>(
 }
 
 export const insecure = () => credentials.createInsecure();
+
+/** The error a call was expected to fail with; a call that succeeds fails the test. */
+export async function failure(promise: Promise<unknown>): Promise<ServiceError> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: ServiceError) => error,
+  );
+}

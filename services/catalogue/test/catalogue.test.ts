@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { status, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import { status, type Metadata } from '@grpc/grpc-js';
 import { CREDIT_CODE_ALPHABET, creditCodeCheckCharacter, gtinCheckDigit } from '@pinzhi/catalogue-reader';
 import {
   CatalogueServiceService,
@@ -29,7 +29,7 @@ import {
 } from '@pinzhi/platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
+import { bearer, failure, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
 import { catalogueTopics } from '../src/adapters/events/catalogue-events.js';
 import { collectionOf } from '../src/adapters/mongo/mongo-catalogue-store.js';
 import { startCatalogue, type RunningCatalogue } from '../src/catalogue-server.js';
@@ -63,15 +63,6 @@ function freshGtin13(): string {
 }
 
 const gtin14 = (gtin13: string) => `0${gtin13}`;
-
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: ServiceError) => error,
-  );
-}
 
 function eventsFor(subject: string): KafkaMessage[] {
   return records.filter((m) => m.headers?.ce_subject?.toString() === subject);

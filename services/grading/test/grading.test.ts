@@ -25,7 +25,7 @@ import { CatalogueReader } from '@pinzhi/catalogue-reader';
 import { makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
+import { bearer, failure, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
 import { loadSeeds } from '../../catalogue/src/seed.js';
 import { collectionOf } from '../../catalogue/src/adapters/mongo/mongo-catalogue-store.js';
 import { GradingUseCases } from '../src/app/grading-use-cases.js';
@@ -70,15 +70,6 @@ function issueRequest(overrides: Record<string, string> = {}, product = JACKET, 
       measurements: superiorMeasurements(overrides),
     },
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ServiceError> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: ServiceError) => error,
-  );
 }
 
 const eventsOf = (grade: string) => gradeEvents.filter((m) => m.headers?.ce_subject?.toString() === grade);

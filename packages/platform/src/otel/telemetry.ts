@@ -4,7 +4,6 @@
  * This module imports OpenTelemetry only. Spans are always created (so trace ids flow through gRPC,
  * MongoDB and Kafka headers); they are exported only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  */
-import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
@@ -46,4 +45,3 @@ export async function stopTelemetry(): Promise<void> {
   provider = undefined;
 }
 
-export const tracer = () => trace.getTracer('pinzhi');
