@@ -99,7 +99,8 @@ up_kafka() {
 # ---------------------------------------------------------------- FerretDB
 
 ferretdb_bin() {
-  echo "$cache/ferretdb/$(content_hash "$infra/ferretdb/go.mod" "$infra/ferretdb/go.sum" "$infra/ferretdb/main.go")/pinzhi-ferretdb"
+  echo "$cache/ferretdb/$(content_hash "$infra/ferretdb/go.mod" "$infra/ferretdb/go.sum" "$infra/ferretdb/main.go" \
+    "$infra/ferretdb/sqlite-id-index.sed")/pinzhi-ferretdb"
 }
 
 install_ferretdb() {
@@ -107,10 +108,24 @@ install_ferretdb() {
   [ -x "$bin" ] && return 0
   need go "FerretDB is built from its Go module (Go 1.24 or newer)"
   say "building FerretDB v1 from its Go module into $bin"
-  mkdir -p "$(dirname "$bin")"
-  (cd "$infra/ferretdb" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -o "$bin.tmp.$$" .) \
+  local build; build="$(dirname "$bin")/build.$$"
+  rm -rf "$build"; mkdir -p "$build"
+  # FerretDB is built from a copy of its module with one line changed (see
+  # infra/ferretdb/sqlite-id-index.sed for why), wired in by a `replace` in a build-only go.mod.
+  local src
+  src=$(cd "$infra/ferretdb" && GOFLAGS=-mod=mod go mod download -json github.com/FerretDB/FerretDB \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  [ -f "$src/go.mod" ] || die "FerretDB source not found (go mod download said '$src')"
+  cp -R "$src" "$build/FerretDB"; chmod -R u+w "$build/FerretDB"
+  local metadata="$build/FerretDB/internal/backends/sqlite/metadata/metadata.go"
+  sed -i -f "$infra/ferretdb/sqlite-id-index.sed" "$metadata"
+  grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$metadata" || die "the _id index patch no longer applies to $metadata"
+  cp "$infra/ferretdb/go.mod" "$infra/ferretdb/go.sum" "$build/"
+  go mod edit -replace "github.com/FerretDB/FerretDB=$build/FerretDB" "$build/go.mod"
+  (cd "$infra/ferretdb" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -modfile="$build/go.mod" -trimpath -o "$bin.tmp.$$" .) \
     || die "building FerretDB failed (see the output above)"
   mv "$bin.tmp.$$" "$bin"
+  rm -rf "$build"
 }
 
 up_ferretdb() {
