@@ -14,6 +14,13 @@ describe('MongoDB helpers against the real server', () => {
     expect(await mongoBackendOf(mongo.db)).toBe(inject('startedBackend'));
   });
 
+  // infra/ferretdb/sqlite-id-index.sed: without it, every _id lookup scans the whole table.
+  it.skipIf(inject('startedBackend') !== 'ferretdb')('looks documents up by _id through the _id index on FerretDB', async () => {
+    await mongo.db.collection('indexed').insertOne({ _id: 'a' as never, value: 1 });
+    const explained = await mongo.db.command({ explain: { find: 'indexed', filter: { _id: 'a' } } });
+    expect((explained.queryPlanner as { Plan: string[] }).Plan.join(' ')).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+  });
+
   it('applies a version-checked update once, even when many race for the same version', async () => {
     await mongo.db.collection('things').insertOne({ _id: 'a' as never, version: 1, value: 0 });
     const attempts = await Promise.all(

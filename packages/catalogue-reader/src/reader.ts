@@ -38,9 +38,42 @@ export type CertificationBodyDocument = Stored<CertificationBody>;
 // The outbox is the catalogue service's business; readers never see it.
 const withoutOutbox = { projection: { _outbox: 0 } } as const;
 
+export interface CatalogueReaderOptions {
+  /**
+   * How long standards and certification bodies (reference data that changes a few times a
+   * year) are kept in memory; 0 reads them every time. A change made in the catalogue is
+   * seen by this reader within this time. Products, brands and the rest are always read.
+   */
+  referenceTtlMs?: number;
+  /** The clock the TTL is measured with (tests). */
+  now?: () => number;
+}
+
 /** Typed, read-only access to the catalogue for every service. */
 export class CatalogueReader {
-  constructor(private readonly db: Db) {}
+  readonly #reference = new Map<string, { at: number; value: Promise<unknown> }>();
+  readonly #referenceTtlMs: number;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly db: Db,
+    options: CatalogueReaderOptions = {},
+  ) {
+    this.#referenceTtlMs = options.referenceTtlMs ?? 0;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** One read per key and TTL; concurrent callers share it, and a failed read is not kept. */
+  #remembered<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.#referenceTtlMs <= 0) return read();
+    const now = this.#now();
+    const hit = this.#reference.get(key);
+    if (hit && now - hit.at < this.#referenceTtlMs) return hit.value as Promise<T>;
+    const value = read();
+    this.#reference.set(key, { at: now, value });
+    value.catch(() => this.#reference.delete(key));
+    return value;
+  }
 
   #collection<T extends Document>(name: string): Collection<T> {
     return this.db.collection<T>(name);
@@ -69,7 +102,7 @@ export class CatalogueReader {
 
   /** By canonical standard number, e.g. `GB/T 14272-2021`. */
   standard(code: string): Promise<StandardDocument | null> {
-    return this.#one(catalogueCollections.standards, { _id: code });
+    return this.#remembered(`standard/${code}`, () => this.#one(catalogueCollections.standards, { _id: code }));
   }
 
   certificationBody(creditCode: string): Promise<CertificationBodyDocument | null> {
@@ -78,7 +111,7 @@ export class CatalogueReader {
 
   /** Certifiers' tokens name their CNAS number, so grading looks bodies up by it. */
   certificationBodyByCnas(cnasNumber: string): Promise<CertificationBodyDocument | null> {
-    return this.#one(catalogueCollections.certificationBodies, { cnasNumber });
+    return this.#remembered(`body/${cnasNumber}`, () => this.#one(catalogueCollections.certificationBodies, { cnasNumber }));
   }
 
   /** The product registered as this product's twin, whichever side recorded the link. */

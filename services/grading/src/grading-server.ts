@@ -33,6 +33,8 @@ export interface GradingServerOptions {
   expirySweepIntervalMs: number;
   shutdownGraceMs: number;
   defaultValidityMonths: number;
+  /** Standards and certification bodies are cached this long (0: read every time). */
+  catalogueCacheMs?: number;
   /** Consumer group of the supervision-sample consumer (tests use their own). */
   supervisionGroupId?: string;
   clock?: () => Date;
@@ -64,7 +66,7 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
   await signer.ensureActiveKey();
   const useCases = new GradingUseCases(
     new MongoGradeRepository(db, runtime.relay),
-    new CatalogueReader(db),
+    new CatalogueReader(db, { referenceTtlMs: options.catalogueCacheMs ?? 0 }),
     signer,
     { defaultValidityMonths: options.defaultValidityMonths },
     options.clock,

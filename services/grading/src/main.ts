@@ -21,6 +21,7 @@ runMain(async () => {
     expirySweepIntervalMs: config.EXPIRY_SWEEP_INTERVAL_MS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     defaultValidityMonths: config.GRADE_VALIDITY_MONTHS,
+    catalogueCacheMs: config.CATALOGUE_CACHE_MS,
   });
   shutdownOnSignals(logger, [...grading.shutdownSteps, { name: 'mongodb', run: () => mongo.close() }]);
 });
