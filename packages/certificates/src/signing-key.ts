@@ -61,6 +61,14 @@ export function importRawPublicKey(raw: Uint8Array): KeyObject | undefined {
   }
 }
 
+/** Parsing a key costs more than signing with it; a signer reuses the same bytes, so keep it. */
+const importedPrivateKeys = new WeakMap<Uint8Array, KeyObject>();
+
 export function importPrivateKey(pkcs8: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+  let key = importedPrivateKeys.get(pkcs8);
+  if (!key) {
+    key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+    importedPrivateKeys.set(pkcs8, key);
+  }
+  return key;
 }

@@ -17,6 +17,7 @@ export * from './mongo/mongo.js';
 export * from './otel/attributes.js';
 export * from './grpc/diagnostics-service.js';
 export * from './pagination.js';
+export * from './group-commit.js';
 export * from './grpc/client.js';
 export * from './mongo/document-lock.js';
 export * from './service-runtime.js';

@@ -61,3 +61,12 @@ export async function withDocumentLock<T>(collection: string, id: unknown, work:
     if (tails.get(key) === tail) tails.delete(key);
   }
 }
+
+/**
+ * Holds the locks of several documents of one collection while `work` runs. Locks are taken
+ * in a fixed order, so two callers never wait for each other's half.
+ */
+export function withDocumentLocks<T>(collection: string, ids: readonly unknown[], work: () => Promise<T>): Promise<T> {
+  const ordered = [...new Set(ids.map(String))].sort();
+  return ordered.reduceRight<() => Promise<T>>((inner, id) => () => withDocumentLock(collection, id, inner), work)();
+}

@@ -1,4 +1,5 @@
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Document, type OptionalUnlessRequiredId } from 'mongodb';
+import { groupCommit } from '../group-commit.js';
 import { ConfigError } from '../errors.js';
 import type { HealthProbe } from '../grpc/health.js';
 import type { Logger } from '../log.js';
@@ -56,4 +57,29 @@ export function isDuplicateKeyError(error: unknown): boolean {
 /** Hides a password in a connection string before it reaches a log or an error message. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+/**
+ * Inserts that run concurrently go to the server together, as one unordered insertMany
+ * (group commit). Each caller learns its own outcome: 'exists' when the _id (or another
+ * unique key) is taken, an error of its own otherwise. The server pays its per-command cost
+ * once per batch instead of once per document.
+ */
+export function batchedInserts<T extends Document>(collection: Collection<T>, maxBatch = 256): (document: OptionalUnlessRequiredId<T>) => Promise<'inserted' | 'exists'> {
+  return groupCommit<OptionalUnlessRequiredId<T>, 'inserted' | 'exists'>(async (documents) => {
+    try {
+      await collection.insertMany([...documents], { ordered: false });
+      return documents.map(() => 'inserted' as const);
+    } catch (error) {
+      const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+      // No per-item errors (network, write concern): the batch as a whole failed.
+      if (writeErrors.length === 0) throw error;
+      const failed = new Map(writeErrors.map((e) => [e.index, e]));
+      return documents.map((_, i) => {
+        const e = failed.get(i);
+        if (!e) return 'inserted' as const;
+        return e.code === 11000 ? ('exists' as const) : new MongoServerError({ message: e.errmsg ?? 'insert failed', code: e.code });
+      });
+    }
+  }, maxBatch);
 }

@@ -13,6 +13,8 @@ import {
 } from './grading-mapping.js';
 
 const certifiers = { roles: ['certifier'] } as const;
+/** Items of one IssueGrades stream graded at the same time. */
+const BULK_CONCURRENCY = 16;
 const changers = { roles: ['certifier', 'regulator', 'admin'] } as const;
 
 function idFrom(prefix: string, name: string, field = 'name'): string {
@@ -58,24 +60,39 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed): Ser
       access: certifiers,
       async handle(requests, ctx) {
         const results: IssueGradesResult[] = [];
-        let index = 0;
-        for await (const request of requests) {
-          const item = index++;
+        const running = new Set<Promise<void>>();
+        let unexpected: unknown;
+        const issueOne = async (index: number, request: IssueGradeRequest): Promise<void> => {
           try {
-            const { grade, created } = await useCases.issueGrade(ctx.caller, issueInput(request.item ?? ({} as IssueGradeRequest)));
-            results.push({ index: item, grade: gradeToMessage(grade), created, errorCode: '', errorMessage: '', fieldViolations: [] });
+            const { grade, created } = await useCases.issueGrade(ctx.caller, issueInput(request));
+            results[index] = { index, grade: gradeToMessage(grade), created, errorCode: '', errorMessage: '', fieldViolations: [] };
           } catch (error) {
-            if (!isPinzhiError(error)) throw error;
-            results.push({
-              index: item,
+            if (!isPinzhiError(error)) {
+              unexpected ??= error;
+              return;
+            }
+            results[index] = {
+              index,
               grade: undefined,
               created: false,
               errorCode: error.code,
               errorMessage: error.message,
               fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
-            });
+            };
           }
+        };
+        let index = 0;
+        for await (const request of requests) {
+          // Several items at a time, so their writes share round trips (group commit); the
+          // stream is read no faster than items finish.
+          const task = issueOne(index++, request.item ?? ({} as IssueGradeRequest));
+          running.add(task);
+          void task.then(() => running.delete(task));
+          if (running.size >= BULK_CONCURRENCY) await Promise.race(running);
         }
+        await Promise.all(running);
+        // A fault that is not the item's (the store went away) fails the call, as for IssueGrade.
+        if (unexpected !== undefined) throw unexpected;
         return { results };
       },
     },

@@ -1,4 +1,5 @@
 import {
+  batchedInserts,
   FailedPreconditionError,
   isDuplicateKeyError,
   OUTBOX_FIELD,
@@ -55,6 +56,8 @@ export async function ensureGradeIndexes(db: Db): Promise<void> {
 export class MongoGradeRepository implements GradeRepository {
   readonly #grades: Collection<GradeDocument>;
   readonly #current: Collection<PointerDocument>;
+  /** Grades issued at the same time (concurrent calls, a bulk IssueGrades) are inserted together. */
+  readonly #insertGrade: (document: GradeDocument) => Promise<'inserted' | 'exists'>;
 
   constructor(
     private readonly db: Db,
@@ -62,6 +65,7 @@ export class MongoGradeRepository implements GradeRepository {
   ) {
     this.#grades = db.collection(GRADES);
     this.#current = db.collection(CURRENT_GRADES);
+    this.#insertGrade = batchedInserts(this.#grades);
   }
 
   #entries(events: GradeEventSpec[]): OutboxEntry[] {
@@ -70,12 +74,7 @@ export class MongoGradeRepository implements GradeRepository {
 
   async insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'> {
     const entries = this.#entries(events);
-    try {
-      await this.#grades.insertOne({ ...toDocument(grade), [OUTBOX_FIELD]: entries });
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return 'exists';
-      throw error;
-    }
+    if ((await this.#insertGrade({ ...toDocument(grade), [OUTBOX_FIELD]: entries })) === 'exists') return 'exists';
     // Published right after the write, off the caller's path; the sweep covers a failure.
     void this.relay.publishAfterWrite(GRADES, grade._id, entries);
     return 'inserted';

@@ -1,0 +1,43 @@
+/**
+ * Group commit: calls that arrive while a batch is being written wait together and go as the
+ * next batch, so N concurrent callers cost one round trip to the server instead of N. One
+ * batch is in flight at a time; a lone caller waits no longer than one event-loop turn.
+ *
+ * `write` returns one result per item, in order: a value, or an Error for that item alone.
+ * If `write` throws, every item of the batch fails with that error.
+ */
+export type BatchWrite<I, O> = (items: readonly I[]) => Promise<ReadonlyArray<O | Error>>;
+
+export function groupCommit<I, O>(write: BatchWrite<I, O>, maxBatch = 256): (item: I) => Promise<O> {
+  type Waiting = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void };
+  let queue: Waiting[] = [];
+  let busy = false;
+
+  const flush = async (): Promise<void> => {
+    const batch = queue.slice(0, maxBatch);
+    queue = queue.slice(batch.length);
+    try {
+      const results = await write(batch.map((w) => w.item));
+      if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
+      batch.forEach((w, i) => {
+        const result = results[i]!;
+        if (result instanceof Error) w.reject(result);
+        else w.resolve(result);
+      });
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    } finally {
+      if (queue.length > 0) setImmediate(() => void flush());
+      else busy = false;
+    }
+  };
+
+  return (item: I) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      if (!busy) {
+        busy = true;
+        setImmediate(() => void flush());
+      }
+    });
+}
