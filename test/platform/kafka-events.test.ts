@@ -160,6 +160,36 @@ describe('embedded outbox', () => {
   });
 });
 
+describe('outbox relay in bulk', () => {
+  it('publishes and clears hundreds of pending documents, and writes that finish together', async () => {
+    const ns = namespace('outbox-bulk');
+    const topic = ns.topic('parcels');
+    await ensureTopics(kafka, [{ topic }]);
+    const mongo = await testMongo(ns.dbName);
+    cleanups.push(() => mongo.drop());
+    const parcels = mongo.db.collection<{ _id: string }>('parcels');
+    const entryFor = (id: string) =>
+      outboxEntry({ topic, key: id, source: '/pinzhi/test', type: 'pinzhi.test.parcel.sent.v1', subject: `parcels/${id}`, data: Buffer.from(id) });
+    const raw = await tail(topic, ns.group('raw'));
+    const relay = new OutboxRelay({ db: mongo.db, publisher, collections: ['parcels'], logger, sweepIntervalMs: 60_000, sweepMinAgeMs: 0 });
+
+    // 300 documents left pending: one sweep (FerretDB hung on one update command of ~100
+    // statements before the relay split its clears).
+    await parcels.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: `p${i}`, _outbox: [entryFor(`p${i}`)] })));
+    expect(await parcels.countDocuments({ '_outbox.0': { $exists: true } })).toBe(300);
+    expect(await relay.sweep()).toBe(300);
+    expect(await parcels.countDocuments({ '_outbox.0': { $exists: true } })).toBe(0);
+
+    // 40 writes finishing at once, published right after their writes.
+    const written = Array.from({ length: 40 }, (_, i) => ({ _id: `q${i}`, _outbox: [entryFor(`q${i}`)] }));
+    await parcels.insertMany(written);
+    await Promise.all(written.map((d) => relay.publishAfterWrite('parcels', d._id, d._outbox)));
+    expect(await parcels.countDocuments({ '_outbox.0': { $exists: true } })).toBe(0);
+    await waitFor(() => raw.length >= 340 || undefined, { what: 'all 340 events on the topic' });
+    expect(new Set(raw.map((m) => m.key?.toString())).size).toBe(340);
+  });
+});
+
 describe('dead-letter topic', () => {
   it('sends poison records to <topic>.dlq with the reason and keeps consuming', async () => {
     const ns = namespace('dlq');
