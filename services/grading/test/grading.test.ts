@@ -156,6 +156,21 @@ describe('IssueGrade', () => {
     expect(eventsOf(first.grade!.name).filter((m) => typeOf(m) === 'pinzhi.grading.grade.issued.v1')).toHaveLength(1);
   });
 
+  it('answers a retry with the stored grade even when the product has been withdrawn since', async () => {
+    const request = issueRequest();
+    const first = await client.issueGrade(request, certifier);
+    const products = mongo.db.collection('products');
+    await products.updateOne({ _id: JACKET as never }, { $set: { state: 'withdrawn' } });
+    try {
+      const retry = await client.issueGrade(request, certifier);
+      expect(retry).toMatchObject({ created: false, grade: { name: first.grade!.name } });
+      // A new report for the withdrawn product is refused.
+      expect((await failure(client.issueGrade(issueRequest(), certifier))).code).toBe(status.FAILED_PRECONDITION);
+    } finally {
+      await products.updateOne({ _id: JACKET as never }, { $set: { state: 'active' } });
+    }
+  });
+
   it('applies guarded acceptance when asked: a borderline value drops to the next level', async () => {
     const request = issueRequest({ 'down-cluster-content': '90.2' });
     request.report!.measurements.find((m) => m.indicatorId === 'down-cluster-content')!.expandedUncertainty = 0.5;

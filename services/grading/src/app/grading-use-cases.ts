@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { validateCnasNumber, type DecisionRule, type StandardDocument, type Violation } from '@pinzhi/catalogue-reader';
+import {
+  validateCnasNumber,
+  type CertificationBodyDocument,
+  type DecisionRule,
+  type ProductDocument,
+  type StandardDocument,
+  type Violation,
+} from '@pinzhi/catalogue-reader';
 import { verifyCertificate, type CertificateFields } from '@pinzhi/certificates';
 import {
   assertNoViolations,
@@ -135,20 +142,8 @@ export class GradingUseCases {
     return (result as Extract<typeof result, { ok: true }>).value;
   }
 
-  async issueGrade(caller: Caller, input: IssueGradeInput): Promise<{ grade: StoredGrade; created: boolean }> {
-    const violations: Violation[] = [];
-    if (input.report.reportNumber.trim() === '') violations.push({ field: 'report.report_number', reason: 'REQUIRED', description: 'the lab report number is required' });
-    violations.push(...validateCnasNumber(input.report.laboratoryCnasNumber, 'report.laboratory_cnas_number', 'laboratory'));
-    assertNoViolations(violations, 'invalid test report');
-
-    const body = await this.catalogue.certificationBodyByCnas(caller.org);
-    if (!body || body.state !== 'active' || !body.accreditedActivities.includes('grading')) {
-      throw new PermissionDeniedError(`${caller.org} is not an active certification body accredited for grading`);
-    }
-    const id = gradeIdOf(body._id, input.report.reportNumber);
-    const existing = await this.grades.get(id);
-    if (existing) return { grade: existing, created: false };
-
+  /** Everything IssueGrade checks against the catalogue, then the engine's verdict. */
+  async #checkIssue(caller: Caller, body: CertificationBodyDocument, input: IssueGradeInput) {
     const [product, standard] = await Promise.all([this.catalogue.product(input.productId), this.catalogue.standard(input.standardCode)]);
     if (!product) throw new NotFoundError(`products/${input.productId} is not in the catalogue`);
     if (!standard) throw new NotFoundError(`standard ${input.standardCode} is not in the catalogue`);
@@ -160,8 +155,32 @@ export class GradingUseCases {
     if (!body.accreditedCategories.includes(product.category) || (caller.scopes.length > 0 && !caller.scopes.includes(product.category))) {
       throw new PermissionDeniedError(`${caller.org} is not accredited to grade ${product.category} products`);
     }
+    return { product, standard, outcome: await this.#grade(standard, product, input.report, input.decisionRule) };
+  }
 
-    const outcome = await this.#grade(standard, product, input.report, input.decisionRule);
+  async issueGrade(caller: Caller, input: IssueGradeInput): Promise<{ grade: StoredGrade; created: boolean }> {
+    const violations: Violation[] = [];
+    if (input.report.reportNumber.trim() === '') violations.push({ field: 'report.report_number', reason: 'REQUIRED', description: 'the lab report number is required' });
+    violations.push(...validateCnasNumber(input.report.laboratoryCnasNumber, 'report.laboratory_cnas_number', 'laboratory'));
+    assertNoViolations(violations, 'invalid test report');
+
+    const body = await this.catalogue.certificationBodyByCnas(caller.org);
+    if (!body || body.state !== 'active' || !body.accreditedActivities.includes('grading')) {
+      throw new PermissionDeniedError(`${caller.org} is not an active certification body accredited for grading`);
+    }
+    const id = gradeIdOf(body._id, input.report.reportNumber);
+    // The retry check costs a read, so it runs only when the request would be refused: a
+    // retry whose first attempt was stored gets that grade back, whatever changed since, and
+    // a first attempt pays nothing for it (the insert itself detects a retry that passes).
+    let checked: { product: ProductDocument; standard: StandardDocument; outcome: GradingOutcome };
+    try {
+      checked = await this.#checkIssue(caller, body, input);
+    } catch (error) {
+      const existing = await this.grades.get(id);
+      if (existing) return { grade: existing, created: false };
+      throw error;
+    }
+    const { product, standard, outcome } = checked;
     const now = this.clock();
     let grade = newGrade(
       {
