@@ -108,8 +108,16 @@ describe('embedded outbox', () => {
     cleanups.push(() => mongo.drop());
     const orders = mongo.db.collection<{ _id: string; status: string }>('orders');
 
-    // The state change and its event in one single-document write, then a "crash": the
-    // writer never calls publishAfterWrite.
+    const relay = new OutboxRelay({
+      db: mongo.db,
+      publisher,
+      collections: ['orders'],
+      logger,
+      sweepIntervalMs: 60_000,
+      sweepMinAgeMs: 0,
+    });
+    // The state change and its event in one single-document write (marked first, as every
+    // writer does), then a "crash": the writer never calls publishAfterWrite.
     const entry = outboxEntry({
       topic,
       key: 'order-1',
@@ -118,6 +126,7 @@ describe('embedded outbox', () => {
       subject: 'orders/order-1',
       data: Buffer.from('placed'),
     });
+    await relay.beforeWrite('orders', 'order-1', [entry]);
     await orders.updateOne({ _id: 'order-1' }, { $set: { status: 'PLACED' }, ...pushOutbox([entry]) }, { upsert: true });
     expect((await orders.findOne({ _id: 'order-1' }))?.status).toBe('PLACED');
 
@@ -135,14 +144,6 @@ describe('embedded outbox', () => {
     cleanups.push(() => consumer.stop());
     const raw = await tail(topic, ns.group('raw'));
 
-    const relay = new OutboxRelay({
-      db: mongo.db,
-      publisher,
-      collections: ['orders'],
-      logger,
-      sweepIntervalMs: 60_000,
-      sweepMinAgeMs: 0,
-    });
     expect(await relay.sweep()).toBe(1);
     expect(await mongo.db.collection('orders').findOne({ _id: 'order-1' as never })).not.toHaveProperty(['_outbox', 0]);
     expect(await relay.sweep()).toBe(0);
@@ -175,18 +176,50 @@ describe('outbox relay in bulk', () => {
 
     // 300 documents left pending: one sweep (FerretDB hung on one update command of ~100
     // statements before the relay split its clears).
-    await parcels.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: `p${i}`, _outbox: [entryFor(`p${i}`)] })));
+    const left = Array.from({ length: 300 }, (_, i) => ({ _id: `p${i}`, _outbox: [entryFor(`p${i}`)] }));
+    await Promise.all(left.map((d) => relay.beforeWrite('parcels', d._id, d._outbox)));
+    await parcels.insertMany(left);
     expect(await parcels.countDocuments({ '_outbox.0': { $exists: true } })).toBe(300);
     expect(await relay.sweep()).toBe(300);
     expect(await parcels.countDocuments({ '_outbox.0': { $exists: true } })).toBe(0);
+    expect(await mongo.db.collection('outbox_pending').countDocuments()).toBe(0);
 
     // 40 writes finishing at once, published right after their writes.
     const written = Array.from({ length: 40 }, (_, i) => ({ _id: `q${i}`, _outbox: [entryFor(`q${i}`)] }));
+    await Promise.all(written.map((d) => relay.beforeWrite('parcels', d._id, d._outbox)));
     await parcels.insertMany(written);
     await Promise.all(written.map((d) => relay.publishAfterWrite('parcels', d._id, d._outbox)));
     expect(await parcels.countDocuments({ '_outbox.0': { $exists: true } })).toBe(0);
+    expect(await mongo.db.collection('outbox_pending').countDocuments()).toBe(0);
     await waitFor(() => raw.length >= 340 || undefined, { what: 'all 340 events on the topic' });
     expect(new Set(raw.map((m) => m.key?.toString())).size).toBe(340);
+  });
+});
+
+describe('outbox marks', () => {
+  it('keeps the mark of a write still running, sweeps it once the write lands, drops an abandoned one', async () => {
+    const ns = namespace('outbox-marks');
+    const topic = ns.topic('letters');
+    await ensureTopics(kafka, [{ topic }]);
+    const mongo = await testMongo(ns.dbName);
+    cleanups.push(() => mongo.drop());
+    const marks = mongo.db.collection<{ _id: string; at: Date }>('outbox_pending');
+    const relay = new OutboxRelay({ db: mongo.db, publisher, collections: ['letters'], logger, sweepIntervalMs: 60_000, sweepMinAgeMs: 0 });
+    const entry = outboxEntry({ topic, key: 'l1', source: '/pinzhi/test', type: 'pinzhi.test.letter.sent.v1', data: Buffer.from('l1') });
+
+    // Marked, but the write has not landed yet: the sweep must not forget it.
+    await relay.beforeWrite('letters', 'l1', [entry]);
+    expect(await relay.sweep()).toBe(0);
+    expect(await marks.countDocuments()).toBe(1);
+    await mongo.db.collection<{ _id: string }>('letters').insertOne({ _id: 'l1', ...{ _outbox: [entry] } });
+    expect(await relay.sweep()).toBe(1);
+    expect(await marks.countDocuments()).toBe(0);
+
+    // A write that never happened (say, a lost version race) leaves a mark that goes after a minute.
+    await marks.insertOne({ _id: 'gone', collection: 'letters', documentId: 'l2', at: new Date(Date.now() - 61_000) } as never);
+    await marks.insertOne({ _id: 'other-service', collection: 'parcels', documentId: 'p1', at: new Date(0) } as never);
+    expect(await relay.sweep()).toBe(0);
+    expect((await marks.find().toArray()).map((m) => m._id)).toEqual(['other-service']);
   });
 });
 

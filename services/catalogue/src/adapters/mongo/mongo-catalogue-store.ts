@@ -73,6 +73,7 @@ export class MongoCatalogueStore implements CatalogueStore {
   ): Promise<Stored<RecordOf[K]>> {
     const stored = { ...record, _id: id, audit, version: 1 } as Stored<RecordOf[K]>;
     const entries = this.#entries(events(stored));
+    await this.relay.beforeWrite(collectionOf[kind], id, entries);
     try {
       await this.#collection(kind).insertOne({ ...stored, [OUTBOX_FIELD]: entries } as never);
     } catch (error) {
@@ -106,6 +107,7 @@ export class MongoCatalogueStore implements CatalogueStore {
     const { _id, ...fields } = stored as Stored<RecordOf[K]> & Record<string, unknown>;
     // Fields the update removed (e.g. a cleared twin) are unset; the version guards against
     // a concurrent write in between our read and this write.
+    await this.relay.beforeWrite(collectionOf[kind], _id, entries);
     const removed = Object.keys(current).filter((k) => !(k in fields) && k !== '_id' && k !== OUTBOX_FIELD);
     const updated = await updateIfVersion(this.db, collectionOf[kind], _id, current.version, {
       $set: fields,

@@ -74,6 +74,7 @@ export class MongoGradeRepository implements GradeRepository {
 
   async insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'> {
     const entries = this.#entries(events);
+    await this.relay.beforeWrite(GRADES, grade._id, entries);
     if ((await this.#insertGrade({ ...toDocument(grade), [OUTBOX_FIELD]: entries })) === 'exists') return 'exists';
     // Published right after the write, off the caller's path; the sweep covers a failure.
     void this.relay.publishAfterWrite(GRADES, grade._id, entries);
@@ -94,6 +95,7 @@ export class MongoGradeRepository implements GradeRepository {
     };
     const entries = this.#entries(events(stored));
     const { _id, ...fields } = toDocument(stored);
+    await this.relay.beforeWrite(GRADES, _id, entries);
     const updated = await updateIfVersion(this.db, GRADES, _id, current.version, { $set: fields, ...pushOutbox(entries) });
     if (!updated) {
       throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
