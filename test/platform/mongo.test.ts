@@ -1,4 +1,4 @@
-import { mongoBackendOf, updateIfVersion } from '@pinzhi/platform';
+import { modifyDocument, mongoBackendOf, updateIfVersion } from '@pinzhi/platform';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { namespace, testMongo } from '../support/harness.js';
 
@@ -32,5 +32,21 @@ describe('MongoDB helpers against the real server', () => {
     const doc = await mongo.db.collection('things').findOne({ _id: 'a' as never });
     expect(doc?.version).toBe(2);
     expect(doc?.value).toBe(attempts.indexOf(true));
+  });
+
+  it('loses no update when many read-modify-writes of one document race, the first one creating it', async () => {
+    const bump = () =>
+      modifyDocument(mongo.db, 'counters', 'c', (found) =>
+        found
+          ? { update: { $set: { count: found.count + 1, version: found.version + 1 } }, result: found.count + 1 }
+          : { insert: { count: 1, version: 1 }, result: 1 },
+      );
+    const results = await Promise.all(Array.from({ length: 16 }, bump));
+    expect([...results].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(await mongo.db.collection('counters').findOne({ _id: 'c' as never })).toMatchObject({ count: 16, version: 16 });
+    // Deciding to write nothing writes nothing.
+    expect(await modifyDocument(mongo.db, 'counters', 'c', () => ({ result: 'left' }))).toBe('left');
+    expect(await modifyDocument(mongo.db, 'counters', 'none', () => ({ result: 'absent' }))).toBe('absent');
+    expect(await mongo.db.collection('counters').countDocuments()).toBe(1);
   });
 });

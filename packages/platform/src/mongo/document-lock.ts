@@ -1,4 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
+import { FailedPreconditionError } from '../errors.js';
+import { isDuplicateKeyError } from './mongo.js';
 
 /**
  * Serialises writes to one document within this process.
@@ -69,4 +71,50 @@ export async function withDocumentLock<T>(collection: string, id: unknown, work:
 export function withDocumentLocks<T>(collection: string, ids: readonly unknown[], work: () => Promise<T>): Promise<T> {
   const ordered = [...new Set(ids.map(String))].sort();
   return ordered.reduceRight<() => Promise<T>>((inner, id) => () => withDocumentLock(collection, id, inner), work)();
+}
+
+/** What a read-modify-write decided: an update of the document it read, a new document, or nothing. */
+export type Modification<T> = { update?: Document; insert?: Document; result: T };
+
+/**
+ * Read-modify-write of one document by _id, in one read and one write. `decide` sees the
+ * document as stored (null when absent) and says what to write, if anything: an update of
+ * that document (which must move its numeric `version` on) or a document to insert.
+ *
+ * On MongoDB the update is conditional on the version read (atomic, safe across instances);
+ * after a conflict `decide` runs again on a fresh read. On FerretDB the read and the write
+ * run under the per-process document lock (one instance per service; see updateIfVersion),
+ * so there is no conflict to retry and no second read to check the version.
+ */
+export async function modifyDocument<T>(
+  db: Db,
+  collection: string,
+  id: unknown,
+  decide: (document: Document | null) => Modification<T> | Promise<Modification<T>>,
+  attempts = 10,
+): Promise<T> {
+  const target = db.collection(collection);
+  const atomic = (await mongoBackendOf(db)) === 'mongodb';
+  const once = async (): Promise<{ done: boolean; result?: T }> => {
+    const found = await target.findOne({ _id: id } as Filter<Document>);
+    const { update, insert, result } = await decide(found);
+    if (found && update) {
+      const filter = (atomic ? { _id: id, version: found.version } : { _id: id }) as Filter<Document>;
+      return { done: (await target.updateOne(filter, update)).matchedCount === 1, result };
+    }
+    if (!found && insert) {
+      try {
+        await target.insertOne({ ...insert, _id: id } as Document);
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return { done: false };
+        throw error;
+      }
+    }
+    return { done: true, result };
+  };
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const outcome = atomic ? await once() : await withDocumentLock(collection, id, once);
+    if (outcome.done) return outcome.result as T;
+  }
+  throw new FailedPreconditionError(`${collection} ${String(id)} kept changing under this request; retry`);
 }

@@ -229,44 +229,31 @@ export class GradingUseCases {
 
   /**
    * Makes the new grade current for its product and standard, unless a newer one already
-   * is, and supersedes whichever of the two is older. The pointer swap is a compare-and-set,
-   * so concurrent issues converge on the newest grade whatever their interleaving, and a
-   * conflict never fails a caller whose own grade is stored. True when the new grade itself
-   * was the older one and got superseded.
+   * is, and supersedes whichever of the two is older. The pointer is read and moved in one
+   * read-modify-write, so concurrent issues converge on the newest grade whatever their
+   * interleaving, and a conflict never fails a caller whose own grade is stored. True when
+   * the new grade itself was the older one and got superseded.
    */
   async #supersedeOlder(grade: StoredGrade): Promise<boolean> {
     const newer = (a: { createdAt: Date; gradeId: string }, b: { createdAt: Date; gradeId: string }) =>
       a.createdAt.getTime() - b.createdAt.getTime() || (a.gradeId > b.gradeId ? 1 : -1);
     const mine = { gradeId: grade._id, createdAt: grade.audit.createdAt };
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const current = await this.grades.current(grade.productId, grade.standardCode);
-      if (current?.gradeId === grade._id) return false;
-      if (current && newer(current, mine) > 0) {
-        await this.#supersede(grade._id, current.gradeId);
-        return true;
-      }
-      if (await this.grades.swapCurrent(grade.productId, grade.standardCode, current, mine)) {
-        if (current) await this.#supersede(current.gradeId, grade._id);
-        return false;
-      }
-    }
-    throw new FailedPreconditionError('the current grade kept changing; retry');
+    const older = await this.grades.changeCurrent(grade.productId, grade.standardCode, (current) => {
+      if (current?.gradeId === grade._id) return { result: null };
+      if (current && newer(current, mine) > 0) return { result: { id: grade._id, by: current.gradeId } };
+      return { next: mine, result: current ? { id: current.gradeId, by: grade._id } : null };
+    });
+    if (older) await this.#supersede(older.id, older.by);
+    return older?.id === grade._id;
   }
 
-  /** Supersedes a grade if it is still live, re-reading it when another write got there first. */
+  /** Supersedes a grade if it is still live. */
   async #supersede(id: string, byId: string): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const grade = await this.grades.get(id);
-      if (!grade || !isLive(grade)) return;
-      try {
-        await this.grades.update(grade, unwrap(supersede(grade, byId, this.clock())), 'system', (s) => [
-          { verb: 'superseded', grade: s, supersededBy: `grades/${byId}` },
-        ]);
-        return;
-      } catch (error) {
-        if (!(error instanceof FailedPreconditionError)) throw error;
-      }
-    }
+    await this.grades.change(id, 'system', (grade) => {
+      if (!isLive(grade)) return null;
+      const transition = supersede(grade, byId, this.clock());
+      return transition.ok ? { next: transition.grade, events: (s) => [{ verb: 'superseded', grade: s, supersededBy: `grades/${byId}` }] } : null;
+    });
   }
 
   async get(id: string): Promise<StoredGrade> {

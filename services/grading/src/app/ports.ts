@@ -35,14 +35,30 @@ export interface GradeRepository {
   insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'>;
   /** Replaces the grade if its version is unchanged; FailedPreconditionError otherwise. */
   update(current: StoredGrade, next: Grade, changedBy: string, events: (stored: StoredGrade) => GradeEventSpec[]): Promise<StoredGrade>;
+  /**
+   * Read-modify-write of a grade: `decide` sees the stored grade and returns its successor and
+   * events, or null to leave it; null when nothing was written.
+   */
+  change(
+    id: string,
+    changedBy: string,
+    decide: (grade: StoredGrade) => { next: Grade; events: (stored: StoredGrade) => GradeEventSpec[] } | null,
+  ): Promise<StoredGrade | null>;
   get(id: string): Promise<StoredGrade | null>;
   findByCertificateNumber(number: string): Promise<StoredGrade | null>;
   /** Live (issued or downgraded) grades of a product against a standard: the current one, if live. */
   findLive(productId: string, standardCode: string): Promise<StoredGrade[]>;
   /** The pointer to the current grade of a product and standard. */
   current(productId: string, standardCode: string): Promise<CurrentPointer | null>;
-  /** Compare-and-set of the pointer: succeeds only if it still equals `expected` (null: absent). */
-  swapCurrent(productId: string, standardCode: string, expected: CurrentPointer | null, next: Omit<CurrentPointer, 'version'>): Promise<boolean>;
+  /**
+   * Read-modify-write of the pointer: `decide` sees it (null: none yet) and may name the new
+   * current grade; the write applies only to the pointer `decide` saw.
+   */
+  changeCurrent<T>(
+    productId: string,
+    standardCode: string,
+    decide: (current: CurrentPointer | null) => { next?: Omit<CurrentPointer, 'version'>; result: T },
+  ): Promise<T>;
   /** Live grades whose certificate ended at or before `now`. */
   findExpired(now: Date, limit: number): Promise<StoredGrade[]>;
   list(filter: GradeFilter, after: string | undefined, limit: number): Promise<StoredGrade[]>;

@@ -1,7 +1,7 @@
 import {
   batchedInserts,
   FailedPreconditionError,
-  isDuplicateKeyError,
+  modifyDocument,
   OUTBOX_FIELD,
   outboxEntry,
   pushOutbox,
@@ -81,18 +81,38 @@ export class MongoGradeRepository implements GradeRepository {
     return 'inserted';
   }
 
+  async change(
+    id: string,
+    changedBy: string,
+    decide: (grade: StoredGrade) => { next: Grade; events: (stored: StoredGrade) => GradeEventSpec[] } | null,
+  ): Promise<StoredGrade | null> {
+    const written = await modifyDocument(this.db, GRADES, id, async (document) => {
+      const current = fromDocument(document);
+      const change = current && decide(current);
+      if (!current || !change) return { result: null };
+      const stored = this.#successor(current, change.next, changedBy);
+      const entries = this.#entries(change.events(stored));
+      const { _id, ...fields } = toDocument(stored);
+      await this.relay.beforeWrite(GRADES, _id, entries);
+      return { update: { $set: fields, ...pushOutbox(entries) }, result: { stored, entries } };
+    });
+    if (!written) return null;
+    // Published right after the write, off the caller's path; the sweep covers a failure.
+    void this.relay.publishAfterWrite(GRADES, id, written.entries);
+    return written.stored;
+  }
+
+  #successor(current: StoredGrade, next: Grade, changedBy: string): StoredGrade {
+    return { ...next, _id: current._id, audit: { ...current.audit, updatedBy: changedBy, updatedAt: new Date() }, version: current.version + 1 };
+  }
+
   async update(
     current: StoredGrade,
     next: Grade,
     changedBy: string,
     events: (stored: StoredGrade) => GradeEventSpec[],
   ): Promise<StoredGrade> {
-    const stored: StoredGrade = {
-      ...next,
-      _id: current._id,
-      audit: { ...current.audit, updatedBy: changedBy, updatedAt: new Date() },
-      version: current.version + 1,
-    };
+    const stored = this.#successor(current, next, changedBy);
     const entries = this.#entries(events(stored));
     const { _id, ...fields } = toDocument(stored);
     await this.relay.beforeWrite(GRADES, _id, entries);
@@ -132,23 +152,17 @@ export class MongoGradeRepository implements GradeRepository {
     return doc ? { gradeId: doc.gradeId, createdAt: doc.createdAt, version: doc.version } : null;
   }
 
-  async swapCurrent(
+  async changeCurrent<T>(
     productId: string,
     standardCode: string,
-    expected: CurrentPointer | null,
-    next: Omit<CurrentPointer, 'version'>,
-  ): Promise<boolean> {
-    const _id = pointerId(productId, standardCode);
-    if (expected === null) {
-      try {
-        await this.#current.insertOne({ _id, ...next, version: 1 });
-        return true;
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return false;
-        throw error;
-      }
-    }
-    return updateIfVersion(this.db, CURRENT_GRADES, _id, expected.version, { $set: { ...next, version: expected.version + 1 } });
+    decide: (current: CurrentPointer | null) => { next?: Omit<CurrentPointer, 'version'>; result: T },
+  ): Promise<T> {
+    return modifyDocument(this.db, CURRENT_GRADES, pointerId(productId, standardCode), (document) => {
+      const current = document ? ({ gradeId: document.gradeId, createdAt: document.createdAt, version: document.version } as CurrentPointer) : null;
+      const { next, result } = decide(current);
+      if (!next) return { result };
+      return current ? { update: { $set: { ...next, version: current.version + 1 } }, result } : { insert: { ...next, version: 1 }, result };
+    });
   }
 
   async findExpired(now: Date, limit: number): Promise<StoredGrade[]> {
