@@ -87,10 +87,11 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
   }, options.expirySweepIntervalMs);
   expiry.unref();
 
+  const feed = new GradeFeed(kafka, logger);
   const grpc = await runtime.serve([
     {
       definition: GradingServiceService,
-      implementation: implementService(GradingServiceService, gradingHandlers(useCases, new GradeFeed(kafka, logger)), {
+      implementation: implementService(GradingServiceService, gradingHandlers(useCases, feed), {
         verifier: runtime.verifier,
         logger,
       }),
@@ -104,6 +105,7 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
     shutdownSteps: runtime.shutdownSteps([
       { name: 'expiry sweep', run: () => clearInterval(expiry) },
       { name: 'supervision consumer', run: () => supervision.stop() },
+      { name: 'watch feed', run: () => feed.stop() },
     ]),
   };
 }

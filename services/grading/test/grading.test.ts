@@ -399,4 +399,44 @@ describe('WatchGrades', () => {
       raw.close();
     }
   });
+
+  it('serves later watchers from the shared feed at once, each with its filter, and resumes from a token', async () => {
+    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
+    const raw = new Constructor(grading.grpc.address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
+    const open = (filter: { enterprise?: string; product?: string }, resumeToken = '') => {
+      const received: WatchGradesResponse[] = [];
+      const stream = raw.watchGrades({ enterprise: '', brand: '', product: '', ...filter, resumeToken }, marketplace);
+      stream.on('data', (r: WatchGradesResponse) => received.push(r));
+      stream.on('error', () => undefined);
+      return { received, stream, has: (name: string) => received.find((r) => r.event?.grade?.name === name) };
+    };
+    const OTHER = '06934567801036';
+    // The shared feed is running since the test above; these watchers join it straight away.
+    const everything = open({ enterprise: 'enterprises/91320500MA1N7D4B8T' });
+    const oneProduct = open({ product: `products/${OTHER}` });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const { grade: jacket } = await client.issueGrade(issueRequest(), certifier);
+      const { grade: other } = await client.issueGrade(issueRequest({}, OTHER), certifier);
+      await waitFor(() => (everything.has(jacket!.name) && everything.has(other!.name) && oneProduct.has(other!.name)) || undefined, { what: 'both watchers served' });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(oneProduct.has(jacket!.name)).toBeUndefined();
+
+      // A watcher that comes back with its last token gets what it missed while away.
+      const token = everything.has(other!.name)!.resumeToken;
+      everything.stream.cancel();
+      const { grade: missed } = await client.issueGrade(issueRequest(), certifier);
+      const resumed = open({ enterprise: 'enterprises/91320500MA1N7D4B8T' }, token);
+      try {
+        await waitFor(() => resumed.has(missed!.name) || undefined, { timeoutMs: 30_000, what: 'the missed grade after resuming' });
+        expect(resumed.has(other!.name)).toBeUndefined();
+      } finally {
+        resumed.stream.cancel();
+      }
+    } finally {
+      everything.stream.cancel();
+      oneProduct.stream.cancel();
+      raw.close();
+    }
+  });
 });

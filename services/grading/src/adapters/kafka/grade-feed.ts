@@ -8,8 +8,8 @@ import {
   type GradeEvent,
 } from '@pinzhi/contracts/pinzhi/grading/v1/events';
 import type { Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
-import { fromKafkaMessage, InvalidArgumentError, type Logger } from '@pinzhi/platform';
-import type { Kafka } from 'kafkajs';
+import { fromKafkaMessage, InvalidArgumentError, UnavailableError, type Logger } from '@pinzhi/platform';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { gradeEventType, gradingTopics } from '../events/grade-events.js';
 
 const decoders: Record<string, (bytes: Uint8Array) => Grade | undefined> = {
@@ -39,39 +39,127 @@ function decodeToken(token: string): Record<number, string> {
   }
 }
 
+type Deliver = (event: GradeEvent, resumeToken: string) => Promise<void>;
+
+/** Events a live watcher has not taken yet, before it counts as fallen behind. */
+const MAX_QUEUED = 1000;
+
+function matches(filter: FeedFilter, grade: Grade): boolean {
+  if (filter.productId && grade.gtin !== filter.productId) return false;
+  if (filter.brandId && grade.brand !== `brands/${filter.brandId}`) return false;
+  if (filter.enterpriseId && grade.enterprise !== `enterprises/${filter.enterpriseId}`) return false;
+  return true;
+}
+
+function decodeGradeEvent(message: KafkaMessage): GradeEvent | undefined {
+  const event = fromKafkaMessage(message);
+  const grade = decoders[event.type]?.(event.data);
+  return grade ? { id: event.id, type: event.type, grade } : undefined;
+}
+
+/** One watcher of the shared feed: a queue of its own, so a slow stream holds up no other. */
+class LiveWatcher {
+  readonly #queue: Array<[GradeEvent, string]> = [];
+  #pumping = false;
+  readonly failed: Promise<never>;
+  #fail!: (error: Error) => void;
+
+  constructor(
+    readonly filter: FeedFilter,
+    private readonly deliver: Deliver,
+  ) {
+    this.failed = new Promise<never>((_, reject) => (this.#fail = reject));
+    this.failed.catch(() => undefined);
+  }
+
+  offer(event: GradeEvent, resumeToken: string): void {
+    if (this.#queue.length >= MAX_QUEUED) {
+      this.#fail(new UnavailableError('this watcher fell behind the grade feed; reconnect with the last resume_token'));
+      return;
+    }
+    this.#queue.push([event, resumeToken]);
+    if (!this.#pumping) void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) await this.deliver(...next);
+    } catch (error) {
+      this.#fail(error as Error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+}
+
 /**
  * Grade events from Kafka for WatchGrades, for marketplaces that cannot reach the broker.
- * Each watcher reads the grade topic with a consumer of its own; the resume token carries
- * the last offset per partition, so a reconnecting watcher continues where it stopped.
+ *
+ * Live watchers (no resume token) share ONE consumer per service instance, started on the
+ * first watch: a new watcher gets events from the moment it connects, with no consumer group
+ * of its own to join. A watcher that resumes reads the topic with a consumer of its own from
+ * the offsets in its token (kafkajs cannot read partitions without a group). The resume token
+ * carries the last offset per partition.
  */
 export class GradeFeed {
+  #live: Promise<{ consumer: Consumer; watchers: Set<LiveWatcher> }> | undefined;
+
   constructor(
     private readonly kafka: Kafka,
     private readonly logger: Logger,
   ) {}
 
-  async watch(
-    filter: FeedFilter,
-    resumeToken: string,
-    signal: AbortSignal,
-    deliver: (event: GradeEvent, resumeToken: string) => Promise<void>,
-  ): Promise<void> {
-    const offsets = resumeToken ? decodeToken(resumeToken) : {};
-    const consumer = this.kafka.consumer({ groupId: `grading-watch-${randomUUID()}` });
+  async watch(filter: FeedFilter, resumeToken: string, signal: AbortSignal, deliver: Deliver): Promise<void> {
+    const offsets = resumeToken ? decodeToken(resumeToken) : undefined;
     const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (offsets) return this.#resume(filter, offsets, signal, stopped, deliver);
+    const live = await (this.#live ??= this.#startLive());
+    const watcher = new LiveWatcher(filter, (event, token) => (signal.aborted ? Promise.resolve() : deliver(event, token)));
+    live.watchers.add(watcher);
+    try {
+      await Promise.race([stopped, watcher.failed]);
+    } finally {
+      live.watchers.delete(watcher);
+    }
+  }
+
+  async #startLive(): Promise<{ consumer: Consumer; watchers: Set<LiveWatcher> }> {
+    const watchers = new Set<LiveWatcher>();
+    const offsets: Record<number, string> = {};
+    const consumer = this.kafka.consumer({ groupId: `grading-watch-${randomUUID()}` });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: gradingTopics.grades, fromBeginning: false });
+      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          offsets[partition] = message.offset;
+          const event = decodeGradeEvent(message);
+          if (!event) return;
+          const token = encodeToken(offsets);
+          for (const watcher of watchers) if (matches(watcher.filter, event.grade!)) watcher.offer(event, token);
+        },
+      });
+      await joined;
+      return { consumer, watchers };
+    } catch (error) {
+      this.#live = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #resume(filter: FeedFilter, offsets: Record<number, string>, signal: AbortSignal, stopped: Promise<void>, deliver: Deliver): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: `grading-watch-${randomUUID()}` });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic: gradingTopics.grades, fromBeginning: false });
       await consumer.run({
         eachMessage: async ({ partition, message }) => {
           offsets[partition] = message.offset;
-          const event = fromKafkaMessage(message);
-          const grade = decoders[event.type]?.(event.data);
-          if (!grade) return;
-          if (filter.productId && grade.gtin !== filter.productId) return;
-          if (filter.brandId && grade.brand !== `brands/${filter.brandId}`) return;
-          if (filter.enterpriseId && grade.enterprise !== `enterprises/${filter.enterpriseId}`) return;
-          if (!signal.aborted) await deliver({ id: event.id, type: event.type, grade }, encodeToken(offsets));
+          const event = decodeGradeEvent(message);
+          if (event && matches(filter, event.grade!) && !signal.aborted) await deliver(event, encodeToken(offsets));
         },
       });
       // Continue after the offsets the watcher already saw (kafkajs applies seeks once assigned).
@@ -82,5 +170,12 @@ export class GradeFeed {
     } finally {
       await consumer.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'watch consumer disconnect failed'));
     }
+  }
+
+  /** Stops the shared consumer (service shutdown). */
+  async stop(): Promise<void> {
+    const live = await this.#live?.catch(() => undefined);
+    this.#live = undefined;
+    await live?.consumer.disconnect();
   }
 }
