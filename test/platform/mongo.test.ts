@@ -1,4 +1,4 @@
-import { modifyDocument, mongoBackendOf, updateIfVersion } from '@pinzhi/platform';
+import { ensureQueryIndex, modifyDocument, mongoBackendOf, updateIfVersion } from '@pinzhi/platform';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { namespace, testMongo } from '../support/harness.js';
 
@@ -48,5 +48,12 @@ describe('MongoDB helpers against the real server', () => {
     expect(await modifyDocument(mongo.db, 'counters', 'c', () => ({ result: 'left' }))).toBe('left');
     expect(await modifyDocument(mongo.db, 'counters', 'none', () => ({ result: 'absent' }))).toBe('absent');
     expect(await mongo.db.collection('counters').countDocuments()).toBe(1);
+  });
+
+  it('creates query indexes on MongoDB only (FerretDB never reads them but pays for them on every write)', async () => {
+    await mongo.db.collection('listed').insertOne({ _id: 'x' as never, brandId: 'b' });
+    await ensureQueryIndex(mongo.db, 'listed', { brandId: 1 });
+    const names = (await mongo.db.collection('listed').listIndexes().toArray()).map((i) => i.name);
+    expect(names.includes('brandId_1')).toBe((await mongoBackendOf(mongo.db)) === 'mongodb');
   });
 });

@@ -5,6 +5,7 @@ import {
   isDuplicateKeyError,
   OUTBOX_FIELD,
   outboxEntry,
+  ensureQueryIndex,
   pushOutbox,
   updateIfVersion,
   type OutboxEntry,
@@ -36,12 +37,12 @@ const idField: Record<ResourceKind, string> = {
   certificationBody: 'certification_body.credit_code',
 };
 
-/** Unique keys besides _id. Plain unique indexes work on MongoDB and FerretDB alike. */
+/** Unique keys besides _id (MongoDB and FerretDB alike), and the indexes lists use on MongoDB. */
 export async function ensureCatalogueIndexes(db: Db): Promise<void> {
   await db.collection(catalogueCollections.certificationBodies).createIndex({ cnasNumber: 1 }, { unique: true });
-  await db.collection(catalogueCollections.products).createIndex({ brandId: 1 });
-  await db.collection(catalogueCollections.products).createIndex({ enterpriseId: 1 });
-  await db.collection(catalogueCollections.products).createIndex({ twinProductId: 1 });
+  await ensureQueryIndex(db, catalogueCollections.products, { brandId: 1 });
+  await ensureQueryIndex(db, catalogueCollections.products, { enterpriseId: 1 });
+  await ensureQueryIndex(db, catalogueCollections.products, { twinProductId: 1 });
 }
 
 /**
