@@ -20,4 +20,5 @@ export * from './pagination.js';
 export * from './group-commit.js';
 export * from './grpc/client.js';
 export * from './mongo/document-lock.js';
+export * from './mongo/writer-lease.js';
 export * from './service-runtime.js';

@@ -8,9 +8,12 @@ import { ensureTopics, kafkaProbe, type TopicSpec } from './kafka/kafka.js';
 import type { ShutdownStep } from './lifecycle.js';
 import type { Logger } from './log.js';
 import { mongoProbe } from './mongo/mongo.js';
+import { acquireWriterLease } from './mongo/writer-lease.js';
 import { OutboxRelay } from './outbox/outbox.js';
 
 export interface ServiceRuntimeOptions {
+  /** The service's name; on FerretDB it names the writer lease (one instance per service). */
+  service: string;
   db: Db;
   kafka: Kafka;
   logger: Logger;
@@ -24,6 +27,8 @@ export interface ServiceRuntimeOptions {
   healthProbeIntervalMs: number;
   outboxSweepIntervalMs: number;
   shutdownGraceMs: number;
+  /** What to do if another instance takes the writer lease over; default: shut down (SIGTERM). */
+  onWriterLeaseLost?: () => void;
 }
 
 export interface ServiceRuntime {
@@ -47,6 +52,10 @@ export interface ServiceRuntime {
  */
 export async function startServiceRuntime(options: ServiceRuntimeOptions): Promise<ServiceRuntime> {
   const { db, kafka, logger } = options;
+  const lease = await acquireWriterLease(db, options.service, {
+    logger,
+    onLost: options.onWriterLeaseLost ?? (() => process.kill(process.pid, 'SIGTERM')),
+  });
   await ensureTopics(kafka, options.topics);
   const publisher = await createEventPublisher(kafka);
   const relay = new OutboxRelay({
@@ -75,6 +84,7 @@ export async function startServiceRuntime(options: ServiceRuntimeOptions): Promi
       { name: 'grpc', run: () => grpc?.shutdown(options.shutdownGraceMs) },
       ...own,
       { name: 'outbox relay', run: () => relay.stop() },
+      { name: 'writer lease', run: () => lease.release() },
       {
         name: 'kafka',
         run: async () => {

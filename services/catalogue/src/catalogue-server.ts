@@ -37,6 +37,7 @@ export interface RunningCatalogue {
 export async function startCatalogue(options: CatalogueServerOptions): Promise<RunningCatalogue> {
   await ensureCatalogueIndexes(options.db);
   const runtime = await startServiceRuntime({
+    service: 'catalogue',
     ...options,
     topics: Object.values(catalogueTopics).map((topic) => ({ topic })),
     outboxCollections: Object.values(collectionOf),

@@ -53,6 +53,7 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
   const { db, kafka, logger } = options;
   await ensureGradeIndexes(db);
   const runtime = await startServiceRuntime({
+    service: 'grading',
     ...options,
     topics: [
       { topic: gradingTopics.grades },
