@@ -185,7 +185,7 @@ async function serviceBench(): Promise<void> {
     console.error('[bench] IssueGrade vs the bare storage work of one issue');
     const sample = (await db.collection('grades').findOne({ state: 'issued' })) as unknown as Record<string, unknown>;
     const outbox = [{ id: 'e1', topic: 't', key: 'k', data: Buffer.alloc(1500) }, { id: 'e2', topic: 't', key: 'k', data: Buffer.alloc(1500) }];
-    const work = db.collection<Record<string, unknown> & { _id: string }>('floor_issue_work');
+    const work = db.collection('floor_issue_work');
     const marks = db.collection<{ _id: string }>('floor_issue_marks');
     const pointers = db.collection<{ _id: string; gradeId?: string; version?: number }>('floor_issue_pointers');
     let w = 0;
