@@ -185,7 +185,7 @@ async function serviceBench(): Promise<void> {
     console.error('[bench] IssueGrade vs the bare storage work of one issue');
     const sample = (await db.collection('grades').findOne({ state: 'issued' })) as unknown as Record<string, unknown>;
     const outbox = [{ id: 'e1', topic: 't', key: 'k', data: Buffer.alloc(1500) }, { id: 'e2', topic: 't', key: 'k', data: Buffer.alloc(1500) }];
-    const work = db.collection('floor_issue_work');
+    const work = db.collection<{ _id: string; state?: string; version?: number; _outbox?: typeof outbox }>('floor_issue_work');
     const marks = db.collection<{ _id: string }>('floor_issue_marks');
     const pointers = db.collection<{ _id: string; gradeId?: string; version?: number }>('floor_issue_pointers');
     let w = 0;
@@ -195,13 +195,13 @@ async function serviceBench(): Promise<void> {
       const product = PRODUCTS[n % PRODUCTS.length]!;
       await db.collection('products').findOne({ _id: product as never });
       await marks.insertOne({ _id: `m-${n}` });
-      await work.insertOne({ ...sample, _id: id, _outbox: outbox });
+      await work.insertOne({ ...sample, _id: id, _outbox: outbox } as never);
       const pointer = await pointers.findOne({ _id: product });
       if (pointer) await pointers.updateOne({ _id: product }, { $set: { gradeId: id, version: (pointer.version ?? 0) + 1 } });
       else await pointers.insertOne({ _id: product, gradeId: id, version: 1 });
       if (pointer?.gradeId) {
         await work.findOne({ _id: pointer.gradeId });
-        await work.updateOne({ _id: pointer.gradeId }, { $set: { state: 'superseded', version: 2 }, $push: { _outbox: outbox[0] } });
+        await work.updateOne({ _id: pointer.gradeId }, { $set: { state: 'superseded', version: 2 }, $push: { _outbox: outbox[0]! } });
       }
       await work.updateOne({ _id: id }, { $pullAll: { _outbox: outbox } });
       await marks.deleteOne({ _id: `m-${n}` });
