@@ -5,6 +5,10 @@
  *
  * `write` returns one result per item, in order: a value, or an Error for that item alone.
  * If `write` throws, every item of the batch fails with that error.
+ *
+ * The batch runs in the async context (and so the trace) of the call that started it; each
+ * item's own trace context travels in the item where it matters (outbox entries carry their
+ * traceparent).
  */
 export type BatchWrite<I, O> = (items: readonly I[]) => Promise<ReadonlyArray<O | Error>>;
 
