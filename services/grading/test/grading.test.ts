@@ -154,6 +154,8 @@ describe('IssueGrade', () => {
     await waitFor(() => eventsOf(first.grade!.name).length > 0 || undefined);
     await new Promise((r) => setTimeout(r, 1000));
     expect(eventsOf(first.grade!.name).filter((m) => typeOf(m) === 'pinzhi.grading.grade.issued.v1')).toHaveLength(1);
+    // The retry stored nothing: no outbox mark of it is left behind either.
+    await waitFor(async () => (await mongo.db.collection('outbox_pending').countDocuments({ collection: 'grades' })) === 0 || undefined, { what: 'no pending grade marks' });
   });
 
   it('answers a retry with the stored grade even when the product has been withdrawn since', async () => {

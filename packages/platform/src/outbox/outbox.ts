@@ -164,6 +164,11 @@ export class OutboxRelay {
     await this.#mark({ _id: entries[0]!.id, collection, documentId, at: new Date() });
   }
 
+  /** Call when the write that `beforeWrite` announced did not happen (a duplicate, a lost race). */
+  async cancelWrite(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length > 0) await this.#unmark([entries[0]!.id]);
+  }
+
   async #unmark(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.options.db.collection<PendingMark>(OUTBOX_PENDING).deleteMany({ _id: { $in: [...ids] } });
   }

@@ -78,6 +78,7 @@ export class MongoCatalogueStore implements CatalogueStore {
     try {
       await this.#collection(kind).insertOne({ ...stored, [OUTBOX_FIELD]: entries } as never);
     } catch (error) {
+      await this.relay.cancelWrite(entries);
       if (isDuplicateKeyError(error)) {
         const field = /cnasNumber/.test(String((error as Error).message)) ? 'certification_body.cnas_number' : idField[kind];
         throw new AlreadyExistsError(`${field.split('.')[0]} ${id} already exists`, [
@@ -116,6 +117,7 @@ export class MongoCatalogueStore implements CatalogueStore {
       ...pushOutbox(entries),
     });
     if (!updated) {
+      await this.relay.cancelWrite(entries);
       throw new FailedPreconditionError(`${collectionOf[kind]} ${_id} was changed by another request; read it again and retry`);
     }
     // Published right after the write, off the caller's path; the sweep covers a failure.

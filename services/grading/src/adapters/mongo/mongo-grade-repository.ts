@@ -77,7 +77,10 @@ export class MongoGradeRepository implements GradeRepository {
   async insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'> {
     const entries = this.#entries(events);
     await this.relay.beforeWrite(GRADES, grade._id, entries);
-    if ((await this.#insertGrade({ ...toDocument(grade), [OUTBOX_FIELD]: entries })) === 'exists') return 'exists';
+    if ((await this.#insertGrade({ ...toDocument(grade), [OUTBOX_FIELD]: entries })) === 'exists') {
+      await this.relay.cancelWrite(entries);
+      return 'exists';
+    }
     // Published right after the write, off the caller's path; the sweep covers a failure.
     void this.relay.publishAfterWrite(GRADES, grade._id, entries);
     return 'inserted';
@@ -120,6 +123,7 @@ export class MongoGradeRepository implements GradeRepository {
     await this.relay.beforeWrite(GRADES, _id, entries);
     const updated = await updateIfVersion(this.db, GRADES, _id, current.version, { $set: fields, ...pushOutbox(entries) });
     if (!updated) {
+      await this.relay.cancelWrite(entries);
       throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
     }
     // Published right after the write, off the caller's path; the sweep covers a failure.
