@@ -304,11 +304,14 @@ export class GradingUseCases {
   async expireDue(limit = 500): Promise<number> {
     const now = this.clock();
     let expired = 0;
-    for (const grade of await this.grades.findExpired(now, limit)) {
-      const transition = expire(grade, now);
-      if (!transition.ok) continue;
-      await this.grades.update(grade, transition.grade, 'system', (s) => [{ verb: 'expired', grade: s }]);
-      expired++;
+    for (const found of await this.grades.findExpired(now, limit)) {
+      // Decided on the grade as stored at the write, so a change in between (a downgrade, a
+      // supersede) is taken into account rather than failing the sweep.
+      const changed = await this.grades.change(found._id, 'system', (grade) => {
+        const transition = expire(grade, now);
+        return transition.ok ? { next: transition.grade, events: (s) => [{ verb: 'expired', grade: s }] } : null;
+      });
+      if (changed) expired++;
     }
     return expired;
   }
@@ -334,15 +337,19 @@ export class GradingUseCases {
       level = NONCONFORMING;
     }
     const changed: StoredGrade[] = [];
-    for (const grade of live) {
-      const transition = applySupervisionSample(grade, standard.gradeLevels, level, sample.sampleId, this.clock());
-      if (!transition.ok || transition.grade === null) continue;
-      const next = transition.grade;
-      changed.push(
-        await this.grades.update(grade, next, 'regulator', (s) => [
-          next.state === 'revoked' ? { verb: 'revoked', grade: s } : { verb: 'downgraded', grade: s, previousLevel: grade.level },
-        ]),
-      );
+    for (const found of live) {
+      // Decided on the grade as stored at the write: a concurrent change (say, a newer grade
+      // superseding it) is taken into account instead of failing the sample.
+      const written = await this.grades.change(found._id, 'regulator', (grade) => {
+        const transition = applySupervisionSample(grade, standard.gradeLevels, level, sample.sampleId, this.clock());
+        if (!transition.ok || transition.grade === null) return null;
+        const next = transition.grade;
+        return {
+          next,
+          events: (s) => [next.state === 'revoked' ? { verb: 'revoked', grade: s } : { verb: 'downgraded', grade: s, previousLevel: grade.level }],
+        };
+      });
+      if (written) changed.push(written);
     }
     return changed;
   }
