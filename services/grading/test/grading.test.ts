@@ -194,6 +194,8 @@ describe('IssueGrade', () => {
     ['a report missing an indicator', () => ({ ...issueRequest(), report: { ...issueRequest().report!, measurements: superiorMeasurements().filter((m) => m.indicatorId !== 'fill-power') } }), status.INVALID_ARGUMENT, 'report.measurements.fill-power'],
     ['an out-of-range value', () => issueRequest({ 'colour-fastness-water': '7' }), status.INVALID_ARGUMENT, 'report.measurements.colour-fastness-water.value'],
     ['a malformed GTIN', () => issueRequest({}, '123'), status.INVALID_ARGUMENT, 'product'],
+    // Down bedding: the certifier is accredited for it, but GB/T 14272 grades down garments only.
+    ['a standard that does not cover the product', () => issueRequest({}, '06956789002015'), status.INVALID_ARGUMENT, 'standard_code'],
   ])('rejects %s, storing nothing', async (_label, request, code, field) => {
     const before = await mongo.db.collection('grades').countDocuments();
     const error = await failure(client.issueGrade(request() as IssueGradeRequest, certifier));

@@ -95,6 +95,18 @@ function addMonths(date: Date, months: number): Date {
   return next;
 }
 
+/**
+ * The engine names the product's catalogued attributes; a caller fixes the request instead:
+ * another standard when this one does not cover the category, the product's catalogue
+ * record when its target group is missing or wrong.
+ */
+const REQUEST_FIELD_OF: Record<string, string> = { 'product.category': 'standard_code', 'product.targetGroup': 'product' };
+
+function asRequestField(violation: Violation): Violation {
+  const field = REQUEST_FIELD_OF[violation.field];
+  return field ? { ...violation, field } : violation;
+}
+
 function unwrap(transition: Transition): Grade {
   if (!transition.ok) throw new FailedPreconditionError(transition.reason);
   return transition.grade;
@@ -138,7 +150,7 @@ export class GradingUseCases {
       report,
       ...(decisionRule ? { decisionRule } : {}),
     });
-    if (!result.ok) assertNoViolations(result.violations, 'the test report cannot be graded');
+    if (!result.ok) assertNoViolations(result.violations.map(asRequestField), 'the test report cannot be graded');
     return (result as Extract<typeof result, { ok: true }>).value;
   }
 
