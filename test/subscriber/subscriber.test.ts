@@ -393,6 +393,7 @@ describe('against the real grading service', () => {
       shutdownGraceMs: 1000,
       defaultValidityMonths: 12,
       supervisionGroupId: ns.group('supervision'),
+      withdrawalGroupId: ns.group('withdrawals'),
     });
     cleanups.push(async () => {
       for (const step of grading.shutdownSteps) await step.run();

@@ -1,2 +1,3 @@
 export * from './domain/index.js';
 export * from './reader.js';
+export * from './catalogue-events.js';

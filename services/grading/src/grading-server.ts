@@ -17,6 +17,7 @@ import { GradingUseCases } from './app/grading-use-cases.js';
 import { gradingTopics } from './adapters/events/grade-events.js';
 import { gradingHandlers } from './adapters/grpc/grading-handlers.js';
 import { GradeFeed } from './adapters/kafka/grade-feed.js';
+import { PRODUCT_TOPIC, productWithdrawalHandler } from './adapters/kafka/product-withdrawal-consumer.js';
 import { SUPERVISION_TOPIC, supervisionSampleHandler } from './adapters/kafka/supervision-sample-consumer.js';
 import { MongoCertificateSigner } from './adapters/mongo/mongo-certificate-signer.js';
 import { ensureGradeIndexes, GRADES, MongoGradeRepository } from './adapters/mongo/mongo-grade-repository.js';
@@ -37,6 +38,8 @@ export interface GradingServerOptions {
   catalogueCacheMs?: number;
   /** Consumer group of the supervision-sample consumer (tests use their own). */
   supervisionGroupId?: string;
+  /** Consumer group of the catalogue product-withdrawal consumer (tests use their own). */
+  withdrawalGroupId?: string;
   clock?: () => Date;
 }
 
@@ -60,6 +63,8 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
       { topic: gradingTopics.gradeState, config: { 'cleanup.policy': 'compact' } },
       { topic: SUPERVISION_TOPIC },
       { topic: dlqTopicOf(SUPERVISION_TOPIC), numPartitions: 1 },
+      { topic: PRODUCT_TOPIC },
+      { topic: dlqTopicOf(PRODUCT_TOPIC), numPartitions: 1 },
     ],
     outboxCollections: [GRADES],
   });
@@ -79,6 +84,16 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
     topics: [SUPERVISION_TOPIC],
     fromBeginning: true,
     handle: supervisionSampleHandler(useCases, logger),
+    processed: mongoProcessedEvents(db),
+    publisher: runtime.publisher,
+    logger,
+  });
+  const withdrawals = await startEventConsumer({
+    kafka,
+    groupId: options.withdrawalGroupId ?? 'grading-product-withdrawals',
+    topics: [PRODUCT_TOPIC],
+    fromBeginning: true,
+    handle: productWithdrawalHandler(useCases, logger),
     processed: mongoProcessedEvents(db),
     publisher: runtime.publisher,
     logger,
@@ -106,6 +121,7 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
     shutdownSteps: runtime.shutdownSteps([
       { name: 'expiry sweep', run: () => clearInterval(expiry) },
       { name: 'supervision consumer', run: () => supervision.stop() },
+      { name: 'product withdrawal consumer', run: () => withdrawals.stop() },
       { name: 'watch feed', run: () => feed.stop() },
     ]),
   };

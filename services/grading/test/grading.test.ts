@@ -11,6 +11,8 @@ import {
 import { GradeIssued } from '@pinzhi/contracts/pinzhi/grading/v1/events';
 import { GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { SampleReported } from '@pinzhi/contracts/pinzhi/supervision/v1/events';
+import { ProductWithdrawn } from '@pinzhi/contracts/pinzhi/catalogue/v1/events';
+import { Product } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
 import { DecisionRule } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
 import {
   createEventPublisher,
@@ -31,6 +33,7 @@ import { collectionOf } from '../../catalogue/src/adapters/mongo/mongo-catalogue
 import { GradingUseCases } from '../src/app/grading-use-cases.js';
 import { gradingTopics } from '../src/adapters/events/grade-events.js';
 import { SUPERVISION_TOPIC } from '../src/adapters/kafka/supervision-sample-consumer.js';
+import { PRODUCT_TOPIC } from '../src/adapters/kafka/product-withdrawal-consumer.js';
 import { MongoGradeRepository } from '../src/adapters/mongo/mongo-grade-repository.js';
 import { reportFromMessage } from '../src/adapters/grpc/grading-mapping.js';
 import { startGrading, type RunningGrading } from '../src/grading-server.js';
@@ -91,6 +94,7 @@ beforeAll(async () => {
     shutdownGraceMs: 1000,
     defaultValidityMonths: 12,
     supervisionGroupId: ns.group('supervision'),
+    withdrawalGroupId: ns.group('withdrawals'),
     clock: now,
   });
   cleanups.push(async () => {
@@ -345,6 +349,37 @@ describe('supervision sampling', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(downgradeEvents()).toHaveLength(1);
     expect((await client.getGrade({ name: grade!.name }, marketplace)).grade?.history).toHaveLength(2);
+  });
+
+  it('revokes the live grades of a product the catalogue withdraws, and only if it is withdrawn here', async () => {
+    const PRODUCT = '06934567801050'; // graded by no other test of this file
+    const { grade: ours } = await client.issueGrade(issueRequest({}, PRODUCT), certifier);
+    const { grade: jacket } = await client.issueGrade(issueRequest(), certifier);
+    const publisher: EventPublisher = await createEventPublisher(kafka);
+    cleanups.push(() => publisher.close());
+    const withdrawal = (gtin14: string) =>
+      newCloudEvent({
+        source: '/pinzhi/catalogue',
+        type: 'pinzhi.catalogue.product.withdrawn.v1',
+        subject: `products/${gtin14}`,
+        data: ProductWithdrawn.encode({ product: Product.fromPartial({ name: `products/${gtin14}`, gtin: gtin14 }) }).finish(),
+      });
+
+    // The catalogue withdraws PRODUCT (its record first, then its event), and an event about
+    // the jacket arrives that this catalogue does not back (the jacket is active here).
+    await mongo.db.collection('products').updateOne({ _id: PRODUCT as never }, { $set: { state: 'withdrawn' } });
+    const event = withdrawal(PRODUCT);
+    await publisher.publish([
+      { topic: PRODUCT_TOPIC, key: JACKET, event: withdrawal(JACKET) },
+      { topic: PRODUCT_TOPIC, key: PRODUCT, event },
+    ]);
+    const revoked = await waitFor(async () => {
+      const g = (await client.getGrade({ name: ours!.name }, marketplace)).grade;
+      return g?.state === GradeState.GRADE_STATE_REVOKED && g;
+    }, { what: 'the revocation' });
+    expect(revoked).toMatchObject({ cause: `events/${event.id}`, stateReason: 'the product was withdrawn from the catalogue' });
+    await waitFor(() => eventsOf(ours!.name).some((m) => typeOf(m) === 'pinzhi.grading.grade.revoked.v1') || undefined);
+    expect((await client.getGrade({ name: jacket!.name }, marketplace)).grade?.state).toBe(GradeState.GRADE_STATE_ISSUED);
   });
 });
 

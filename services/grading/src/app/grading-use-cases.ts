@@ -366,6 +366,26 @@ export class GradingUseCases {
     return changed;
   }
 
+  /**
+   * The catalogue withdrew a product: its live grades are revoked, naming the catalogue event
+   * as the cause, so marketplaces take the badges down. The catalogue record decides, not the
+   * event alone: a product that is not withdrawn in this catalogue (reinstated since, or an
+   * event from another deployment) keeps its grades. A second delivery finds nothing live.
+   */
+  async withdrawProduct(productId: string, eventId: string): Promise<StoredGrade[]> {
+    const product = await this.catalogue.product(productId);
+    if (!product || product.state !== 'withdrawn') return [];
+    const revoked: StoredGrade[] = [];
+    for (const found of await this.grades.findLiveOfProduct(productId)) {
+      const written = await this.grades.change(found._id, 'catalogue', (grade) => {
+        const transition = revoke(grade, 'the product was withdrawn from the catalogue', `events/${eventId}`, 'catalogue', this.clock());
+        return transition.ok ? { next: transition.grade, events: (s) => [{ verb: 'revoked', grade: s }] } : null;
+      });
+      if (written) revoked.push(written);
+    }
+    return revoked;
+  }
+
   /** Signature check (when the certificate is given) and current status (from the store). */
   async verifyCertificate(certificate: (CertificateFields & { signature?: { algorithm: string; keyId: string; signature: Uint8Array; signedAt: Date } }) | undefined, number: string): Promise<CertificateStatus> {
     const lookup = certificate?.number || number;

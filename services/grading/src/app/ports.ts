@@ -48,6 +48,8 @@ export interface GradeRepository {
   findByCertificateNumber(number: string): Promise<StoredGrade | null>;
   /** Live (issued or downgraded) grades of a product against a standard: the current one, if live. */
   findLive(productId: string, standardCode: string): Promise<StoredGrade[]>;
+  /** Live grades of a product, whatever the standard (rare: a product withdrawal). */
+  findLiveOfProduct(productId: string): Promise<StoredGrade[]>;
   /** The pointer to the current grade of a product and standard. */
   current(productId: string, standardCode: string): Promise<CurrentPointer | null>;
   /**

@@ -1,3 +1,4 @@
+import { catalogueEventTopics, catalogueEventType } from '@pinzhi/catalogue-reader';
 import * as events from '@pinzhi/contracts/pinzhi/catalogue/v1/events';
 import type { NewOutboxEntry } from '@pinzhi/platform';
 import type { CatalogueEvent } from '../../app/catalogue-store.js';
@@ -14,26 +15,9 @@ import {
 export const CATALOGUE_SOURCE = '/pinzhi/catalogue';
 
 /** One topic per aggregate stream (DESIGN.md), keyed by the aggregate id. */
-export const catalogueTopics: Record<ResourceKind, string> = {
-  enterprise: 'pinzhi.catalogue.enterprises.v1',
-  brand: 'pinzhi.catalogue.brands.v1',
-  product: 'pinzhi.catalogue.products.v1',
-  productionLine: 'pinzhi.catalogue.production-lines.v1',
-  standard: 'pinzhi.catalogue.standards.v1',
-  certificationBody: 'pinzhi.catalogue.certification-bodies.v1',
-};
+export const catalogueTopics: Record<ResourceKind, string> = catalogueEventTopics;
 
-const aggregateName: Record<ResourceKind, string> = {
-  enterprise: 'enterprise',
-  brand: 'brand',
-  product: 'product',
-  productionLine: 'production-line',
-  standard: 'standard',
-  certificationBody: 'certification-body',
-};
-
-/** `pinzhi.catalogue.product.registered.v1` */
-export const catalogueEventType = (kind: ResourceKind, verb: string) => `pinzhi.catalogue.${aggregateName[kind]}.${verb}.v1`;
+export { catalogueEventType };
 
 /** Encodes a catalogue change as the protobuf event message of its type. */
 export function encodeCatalogueEvent(event: CatalogueEvent): NewOutboxEntry {

@@ -153,6 +153,11 @@ export class MongoGradeRepository implements GradeRepository {
     return grade && LIVE_STATES.includes(grade.state) ? [grade] : [];
   }
 
+  /** A query on productId: on MongoDB its index; on FerretDB a scan, fine for a rare event. */
+  async findLiveOfProduct(productId: string): Promise<StoredGrade[]> {
+    return this.#find({ productId, state: { $in: [...LIVE_STATES] } }, 1000);
+  }
+
   async current(productId: string, standardCode: string): Promise<CurrentPointer | null> {
     const doc = await this.#current.findOne({ _id: pointerId(productId, standardCode) });
     return doc ? { gradeId: doc.gradeId, createdAt: doc.createdAt, version: doc.version } : null;
