@@ -65,7 +65,7 @@ export interface TopicSpec {
  * together, parallel test workers), so a failed attempt is retried after re-reading what
  * exists.
  */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], attempts = 5): Promise<void> {
+export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], attempts = 10): Promise<void> {
   if (specs.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();
@@ -82,6 +82,11 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], at
             configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
           }));
         if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+        // A topic another process created a moment ago is listed before its partitions have
+        // leaders; using it then fails with "This server does not host this topic-partition".
+        const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+        const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+        if (leaderless.length > 0) throw new Error(`topics without leaders yet: ${leaderless.join(', ')}`);
         return;
       } catch (error) {
         if (attempt >= attempts) throw error;
