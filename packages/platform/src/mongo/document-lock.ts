@@ -1,6 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
 import { FailedPreconditionError } from '../errors.js';
-import { isDuplicateKeyError } from './mongo.js';
+import { isDuplicateKeyError, mongoBackendOf } from './mongo.js';
 
 /**
  * Serialises writes to one document within this process.
@@ -9,25 +9,10 @@ import { isDuplicateKeyError } from './mongo.js';
  * steps, so two concurrent conditional updates of the same document can both pass their
  * filter (a lost update), and an outbox $pullAll can write back a copy that drops an entry
  * a concurrent write has just pushed. MongoDB applies each update atomically and needs none
- * of this; with FerretDB, pinzhi therefore runs one instance per service (see README).
+ * of this; with FerretDB, pinzhi therefore runs one instance per service, which the writer
+ * lease enforces (writer-lease.ts).
  */
 const tails = new Map<string, Promise<unknown>>();
-
-const backends = new WeakMap<Db, Promise<'mongodb' | 'ferretdb'>>();
-
-/** FerretDB answers buildInfo with a `ferretdbVersion` field; MongoDB does not. */
-export function mongoBackendOf(db: Db): Promise<'mongodb' | 'ferretdb'> {
-  let backend = backends.get(db);
-  if (!backend) {
-    backend = db
-      .admin()
-      .command({ buildInfo: 1 })
-      .then((info): 'mongodb' | 'ferretdb' => ('ferretdbVersion' in info ? 'ferretdb' : 'mongodb'));
-    backend.catch(() => backends.delete(db));
-    backends.set(db, backend);
-  }
-  return backend;
-}
 
 /**
  * Applies `update` to the document only if it still has `expectedVersion`; false when the
@@ -117,14 +102,4 @@ export async function modifyDocument<T>(
     if (outcome.done) return outcome.result as T;
   }
   throw new FailedPreconditionError(`${collection} ${String(id)} kept changing under this request; retry`);
-}
-
-/**
- * Creates an index that only serves queries. FerretDB v1 answers every query from `_id` or a
- * scan and never reads such an index, yet SQLite maintains it on every write by parsing the
- * whole document's JSON once more (seen in a CPU profile of FerretDB under IssueGrade load),
- * so there it is not created. Unique indexes, which enforce something, are always created.
- */
-export async function ensureQueryIndex(db: Db, collection: string, keys: Record<string, 1 | -1>): Promise<void> {
-  if ((await mongoBackendOf(db)) === 'mongodb') await db.collection(collection).createIndex(keys);
 }

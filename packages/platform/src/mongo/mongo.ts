@@ -83,3 +83,29 @@ export function batchedInserts<T extends Document>(collection: Collection<T>, ma
     }
   }, maxBatch);
 }
+
+const backends = new WeakMap<Db, Promise<'mongodb' | 'ferretdb'>>();
+
+/** FerretDB answers buildInfo with a `ferretdbVersion` field; MongoDB does not. */
+export function mongoBackendOf(db: Db): Promise<'mongodb' | 'ferretdb'> {
+  let backend = backends.get(db);
+  if (!backend) {
+    backend = db
+      .admin()
+      .command({ buildInfo: 1 })
+      .then((info): 'mongodb' | 'ferretdb' => ('ferretdbVersion' in info ? 'ferretdb' : 'mongodb'));
+    backend.catch(() => backends.delete(db));
+    backends.set(db, backend);
+  }
+  return backend;
+}
+
+/**
+ * Creates an index that only serves queries. FerretDB v1 answers every query from `_id` or a
+ * scan and never reads such an index, yet SQLite maintains it on every write by parsing the
+ * whole document's JSON once more (seen in a CPU profile of FerretDB under IssueGrade load),
+ * so there it is not created. Unique indexes, which enforce something, are always created.
+ */
+export async function ensureQueryIndex(db: Db, collection: string, keys: Record<string, 1 | -1>): Promise<void> {
+  if ((await mongoBackendOf(db)) === 'mongodb') await db.collection(collection).createIndex(keys);
+}

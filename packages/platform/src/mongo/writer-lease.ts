@@ -3,8 +3,7 @@ import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { mongoBackendOf } from './document-lock.js';
-import { isDuplicateKeyError } from './mongo.js';
+import { isDuplicateKeyError, mongoBackendOf } from './mongo.js';
 
 export const SERVICE_LEASES = 'service_leases';
 
