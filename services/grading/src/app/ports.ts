@@ -50,8 +50,6 @@ export interface GradeRepository {
   findLive(productId: string, standardCode: string): Promise<StoredGrade[]>;
   /** Live grades of a product, whatever the standard (rare: a product withdrawal). */
   findLiveOfProduct(productId: string): Promise<StoredGrade[]>;
-  /** The pointer to the current grade of a product and standard. */
-  current(productId: string, standardCode: string): Promise<CurrentPointer | null>;
   /**
    * Read-modify-write of the pointer: `decide` sees it (null: none yet) and may name the new
    * current grade; the write applies only to the pointer `decide` saw.

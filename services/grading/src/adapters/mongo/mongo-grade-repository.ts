@@ -148,7 +148,7 @@ export class MongoGradeRepository implements GradeRepository {
   }
 
   async findLive(productId: string, standardCode: string): Promise<StoredGrade[]> {
-    const pointer = await this.current(productId, standardCode);
+    const pointer = await this.#current.findOne({ _id: pointerId(productId, standardCode) });
     const grade = pointer ? await this.get(pointer.gradeId) : null;
     return grade && LIVE_STATES.includes(grade.state) ? [grade] : [];
   }
@@ -156,11 +156,6 @@ export class MongoGradeRepository implements GradeRepository {
   /** A query on productId: on MongoDB its index; on FerretDB a scan, fine for a rare event. */
   async findLiveOfProduct(productId: string): Promise<StoredGrade[]> {
     return this.#find({ productId, state: { $in: [...LIVE_STATES] } }, 1000);
-  }
-
-  async current(productId: string, standardCode: string): Promise<CurrentPointer | null> {
-    const doc = await this.#current.findOne({ _id: pointerId(productId, standardCode) });
-    return doc ? { gradeId: doc.gradeId, createdAt: doc.createdAt, version: doc.version } : null;
   }
 
   async changeCurrent<T>(
