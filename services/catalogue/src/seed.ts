@@ -23,6 +23,7 @@ import {
   createEventPublisher,
   createKafka,
   createLogger,
+  ensureTopics,
   loadConfig,
   OutboxRelay,
   runMain,
@@ -32,6 +33,7 @@ import {
 import type { Db } from 'mongodb';
 import { z } from 'zod';
 import type { CatalogueEvent, EventVerb, RecordOf } from './app/catalogue-store.js';
+import { catalogueTopics } from './adapters/events/catalogue-events.js';
 import { collectionOf, ensureCatalogueIndexes, MongoCatalogueStore } from './adapters/mongo/mongo-catalogue-store.js';
 import type { ResourceKind } from './domain/resource-names.js';
 
@@ -128,6 +130,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: 'catalogue-seed', logger });
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'catalogue-seed', logger });
     await verifyKafka(kafka, config.KAFKA_BROKERS);
+    // Seeding runs before the catalogue service first starts; without this, the broker would
+    // auto-create the topics on first publish, with its defaults instead of ours.
+    await ensureTopics(kafka, Object.values(catalogueTopics).map((topic) => ({ topic })));
     const publisher = await createEventPublisher(kafka);
     const relay = new OutboxRelay({ db: mongo.db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 });
     const inserted = await loadSeeds(mongo.db, relay, logger);
