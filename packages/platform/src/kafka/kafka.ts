@@ -30,7 +30,12 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        logger[levels[level] ?? 'info'](rest, message);
+        // kafkajs logs every error response from a broker ("Response GroupCoordinator ...: The
+        // group coordinator is not available") at error level, before its own retry; on a fresh
+        // broker that is routine. If the retries run out, the operation itself fails and that
+        // is logged where it is handled, so these are warnings.
+        const retried = level === logLevel.ERROR && typeof message === 'string' && message.startsWith('Response ');
+        logger[retried ? 'warn' : (levels[level] ?? 'info')](rest, message);
       },
   });
 }
