@@ -15,6 +15,8 @@ export const gradingConfigSchema = z.object({
   EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   /** How long standards and certification bodies are cached; a catalogue change shows within it. */
   CATALOGUE_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** Items one IssueGrades call grades; more are answered RESOURCE_EXHAUSTED (responses stay under 4 MB). */
+  ISSUE_GRADES_MAX_ITEMS: z.coerce.number().int().min(1).max(1_500).default(1_000),
 });
 
 export type GradingConfig = z.infer<typeof gradingConfigSchema>;

@@ -36,6 +36,8 @@ export interface GradingServerOptions {
   defaultValidityMonths: number;
   /** Standards and certification bodies are cached this long (0: read every time). */
   catalogueCacheMs?: number;
+  /** Items one IssueGrades call grades (default 1 000). */
+  maxBulkItems?: number;
   /** Consumer group of the supervision-sample consumer (tests use their own). */
   supervisionGroupId?: string;
   /** Consumer group of the catalogue product-withdrawal consumer (tests use their own). */
@@ -107,7 +109,7 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
   const grpc = await runtime.serve([
     {
       definition: GradingServiceService,
-      implementation: implementService(GradingServiceService, gradingHandlers(useCases, feed), {
+      implementation: implementService(GradingServiceService, gradingHandlers(useCases, feed, { maxBulkItems: options.maxBulkItems ?? 1000 }), {
         verifier: runtime.verifier,
         logger,
       }),

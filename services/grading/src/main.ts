@@ -22,6 +22,7 @@ runMain(async () => {
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     defaultValidityMonths: config.GRADE_VALIDITY_MONTHS,
     catalogueCacheMs: config.CATALOGUE_CACHE_MS,
+    maxBulkItems: config.ISSUE_GRADES_MAX_ITEMS,
   });
   shutdownOnSignals(logger, [...grading.shutdownSteps, { name: 'mongodb', run: () => mongo.close() }]);
 });

@@ -30,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, failure, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
 import { loadSeeds } from '../../catalogue/src/seed.js';
 import { collectionOf } from '../../catalogue/src/adapters/mongo/mongo-catalogue-store.js';
-import { GradingUseCases } from '../src/app/grading-use-cases.js';
+import { gradeIdOf, GradingUseCases } from '../src/app/grading-use-cases.js';
 import { gradingTopics } from '../src/adapters/events/grade-events.js';
 import { SUPERVISION_TOPIC } from '../src/adapters/kafka/supervision-sample-consumer.js';
 import { PRODUCT_TOPIC } from '../src/adapters/kafka/product-withdrawal-consumer.js';
@@ -95,6 +95,7 @@ beforeAll(async () => {
     defaultValidityMonths: 12,
     supervisionGroupId: ns.group('supervision'),
     withdrawalGroupId: ns.group('withdrawals'),
+    maxBulkItems: 4,
     clock: now,
   });
   cleanups.push(async () => {
@@ -251,6 +252,29 @@ describe('IssueGrades (client streaming)', () => {
       [2, 'NOT_FOUND'],
     ]);
     expect(response.results[1]!.fieldViolations[0]?.field).toBe('report.measurements.ph.value');
+  });
+
+  it('answers items past the per-call bound RESOURCE_EXHAUSTED without grading them', async () => {
+    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
+    const raw = new Constructor(grading.grpc.address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
+    const items = Array.from({ length: 6 }, () => issueRequest());
+    const response = await new Promise<IssueGradesResponse>((resolve, reject) => {
+      const stream = raw.issueGrades(certifier, (error: ServiceError | null, r: IssueGradesResponse) => (error ? reject(error) : resolve(r)));
+      for (const item of items) stream.write(IssueGradesRequest.fromPartial({ item }));
+      stream.end();
+    });
+    raw.close();
+    // This suite's service grades at most 4 items per call.
+    // (The four graded items are reports on one product, so all but one end up superseded.)
+    expect(response.results.map((r) => r.errorCode || (r.grade ? 'graded' : 'nothing'))).toEqual([
+      ...Array(4).fill('graded'),
+      'RESOURCE_EXHAUSTED',
+      'RESOURCE_EXHAUSTED',
+    ]);
+    const unanswered = gradeIdOf('91110108MA01R6KX53', items[5]!.report!.reportNumber); // the seeded body of CNAS C951-P
+    const answered = gradeIdOf('91110108MA01R6KX53', items[0]!.report!.reportNumber);
+    expect(await mongo.db.collection('grades').countDocuments({ _id: answered as never })).toBe(1);
+    expect(await mongo.db.collection('grades').countDocuments({ _id: unanswered as never })).toBe(0);
   });
 });
 

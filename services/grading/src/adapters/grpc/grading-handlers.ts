@@ -47,7 +47,16 @@ function issueInput(request: IssueGradeRequest): IssueGradeInput {
 }
 
 /** gRPC adapter of grading: request → use case → response. */
-export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed): ServiceHandlers<typeof GradingServiceService> {
+export interface GradingHandlerOptions {
+  /**
+   * Items one IssueGrades call grades; later items are answered RESOURCE_EXHAUSTED and not
+   * graded. Each result carries its grade (about 2.2 KB), and gRPC clients refuse responses
+   * over 4 MB by default, so without a bound a large batch would be stored and its answer lost.
+   */
+  maxBulkItems: number;
+}
+
+export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, options: GradingHandlerOptions): ServiceHandlers<typeof GradingServiceService> {
   return {
     issueGrade: {
       access: certifiers,
@@ -83,6 +92,12 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed): Ser
         };
         let index = 0;
         for await (const request of requests) {
+          if (index >= options.maxBulkItems) {
+            const message = `at most ${options.maxBulkItems} items per IssueGrades call; send the rest in another call`;
+            results[index] = { index, grade: undefined, created: false, errorCode: 'RESOURCE_EXHAUSTED', errorMessage: message, fieldViolations: [] };
+            index++;
+            continue;
+          }
           // Several items at a time, so their writes share round trips (group commit); the
           // stream is read no faster than items finish.
           const task = issueOne(index++, request.item ?? ({} as IssueGradeRequest));
