@@ -6,6 +6,7 @@ import {
   mongoProcessedEvents,
   startEventConsumer,
   startServiceRuntime,
+  type EventHandler,
   type Logger,
   type OutboxRelay,
   type RunningGrpcServer,
@@ -80,26 +81,11 @@ export async function startGrading(options: GradingServerOptions): Promise<Runni
     options.clock,
   );
 
-  const supervision = await startEventConsumer({
-    kafka,
-    groupId: options.supervisionGroupId ?? 'grading-supervision',
-    topics: [SUPERVISION_TOPIC],
-    fromBeginning: true,
-    handle: supervisionSampleHandler(useCases, logger),
-    processed: mongoProcessedEvents(db),
-    publisher: runtime.publisher,
-    logger,
-  });
-  const withdrawals = await startEventConsumer({
-    kafka,
-    groupId: options.withdrawalGroupId ?? 'grading-product-withdrawals',
-    topics: [PRODUCT_TOPIC],
-    fromBeginning: true,
-    handle: productWithdrawalHandler(useCases, logger),
-    processed: mongoProcessedEvents(db),
-    publisher: runtime.publisher,
-    logger,
-  });
+  // Both inputs are read from the beginning, de-duplicated by event id, dead-lettered when unreadable.
+  const consume = (groupId: string, topic: string, handle: EventHandler) =>
+    startEventConsumer({ kafka, groupId, topics: [topic], fromBeginning: true, handle, processed: mongoProcessedEvents(db), publisher: runtime.publisher, logger });
+  const supervision = await consume(options.supervisionGroupId ?? 'grading-supervision', SUPERVISION_TOPIC, supervisionSampleHandler(useCases, logger));
+  const withdrawals = await consume(options.withdrawalGroupId ?? 'grading-product-withdrawals', PRODUCT_TOPIC, productWithdrawalHandler(useCases, logger));
   const expiry = setInterval(() => {
     useCases.expireDue().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
   }, options.expirySweepIntervalMs);

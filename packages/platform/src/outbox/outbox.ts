@@ -189,15 +189,15 @@ export class OutboxRelay {
   }
 
   async #publish(written: readonly WrittenEntries[]): Promise<void> {
-    const pending = written.filter((w) => w.entries.length > 0);
-    if (pending.length === 0) return;
+    // Callers pass only writes with entries (publishAfterWrite and the sweep both skip empty ones).
+    if (written.length === 0) return;
     await this.options.publisher.publish(
-      pending.flatMap((w) => w.entries.map((entry) => ({ topic: entry.topic, key: entry.key, event: toCloudEvent(entry) }))),
+      written.flatMap((w) => w.entries.map((entry) => ({ topic: entry.topic, key: entry.key, event: toCloudEvent(entry) }))),
     );
     // $pullAll removes exactly these entries (FerretDB v1 lacks $pull with a condition); a
     // write that added more entries meanwhile keeps them.
-    for (const collection of new Set(pending.map((w) => w.collection))) {
-      const mine = pending.filter((w) => w.collection === collection);
+    for (const collection of new Set(written.map((w) => w.collection))) {
+      const mine = written.filter((w) => w.collection === collection);
       for (let start = 0; start < mine.length; start += CLEARS_PER_COMMAND) {
         const chunk = mine.slice(start, start + CLEARS_PER_COMMAND);
         await withDocumentLocks(

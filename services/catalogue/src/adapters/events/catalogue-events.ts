@@ -17,8 +17,6 @@ export const CATALOGUE_SOURCE = '/pinzhi/catalogue';
 /** One topic per aggregate stream (DESIGN.md), keyed by the aggregate id. */
 export const catalogueTopics: Record<ResourceKind, string> = catalogueEventTopics;
 
-export { catalogueEventType };
-
 /** Encodes a catalogue change as the protobuf event message of its type. */
 export function encodeCatalogueEvent(event: CatalogueEvent): NewOutboxEntry {
   const changedFields = event.changedFields ?? [];
