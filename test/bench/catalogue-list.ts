@@ -9,10 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { gtinCheckDigit } from '@pinzhi/catalogue-reader';
 import { ListProductsRequest, CatalogueServiceService } from '@pinzhi/contracts/pinzhi/catalogue/v1/catalogue_service';
-import { createKafka, createLogger, createUnaryClient, signToken } from '@pinzhi/platform';
+import { createLogger, createUnaryClient, signToken, startService } from '@pinzhi/platform';
 import { Metadata } from '@grpc/grpc-js';
 import { MongoClient } from 'mongodb';
-import { startCatalogue } from '../../services/catalogue/src/catalogue-server.js';
+import { catalogueService } from '@pinzhi/catalogue';
 import { benchSettings, runConcurrently, writeResults, type BenchResult } from './bench-kit.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
@@ -54,17 +54,10 @@ try {
   for (let i = 0; i < docs.length; i += 1000) await db.collection('products').insertMany(docs.slice(i, i + 1000) as never[]);
   await db.collection('products').createIndex({ brandId: 1 });
 
-  const kafka = createKafka({ brokers, clientId: 'bench-catalogue', logger });
-  const catalogue = await startCatalogue({
-    db,
-    kafka,
+  const catalogue = await startService(catalogueService, {
+    env: { MONGO_URL: mongoUrl, MONGO_DB: db.databaseName, KAFKA_BROKERS: brokers.join(','), JWT_SECRET: jwt.secret, GRPC_PORT: '0', LOG_LEVEL: 'warn' },
+    namePrefix: `bench-${db.databaseName}.`,
     logger,
-    host: '127.0.0.1',
-    port: 0,
-    jwt,
-    healthProbeIntervalMs: 60_000,
-    outboxSweepIntervalMs: 60_000,
-    shutdownGraceMs: 1000,
   });
   const client = createUnaryClient(CatalogueServiceService, catalogue.grpc.address);
   const metadata = new Metadata();
@@ -112,7 +105,7 @@ try {
     }
   }
   client.close();
-  for (const step of catalogue.shutdownSteps) await step.run();
+  await catalogue.stop();
 } finally {
   await db.dropDatabase();
   await mongo.close();

@@ -28,10 +28,9 @@ import {
 } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken } from '@pinzhi/platform';
 import { MongoClient } from 'mongodb';
-import { collectionOf } from '../../services/catalogue/src/adapters/mongo/mongo-catalogue-store.js';
-import { loadSeeds } from '../../services/catalogue/src/seed.js';
-import { compileStandard } from '../../services/grading/src/domain/grading-engine.js';
-import { superiorMeasurements } from '../../services/grading/test/fixtures.js';
+import { collectionOf, loadSeeds } from '@pinzhi/catalogue/testing';
+import { gradeStream } from '@pinzhi/events';
+import { compileStandard, superiorMeasurements } from '@pinzhi/grading/testing';
 import { benchSettings, round, runConcurrently, writeResults, type BenchResult } from './bench-kit.js';
 
 const logger = createLogger('bench', 'warn');
@@ -119,7 +118,9 @@ async function serviceBench(): Promise<void> {
   await mongo.connect();
   const db = mongo.db(dbName);
   const kafka = createKafka({ brokers, clientId: 'bench-grading', logger });
-  const publisher = await createEventPublisher(kafka);
+  // Its own topics: a benchmark never touches the ones `npm start` uses.
+  const topicPrefix = `bench-${dbName}.`;
+  const publisher = await createEventPublisher(kafka, { topicPrefix });
   console.error('[bench] seeding');
   await loadSeeds(db, new OutboxRelay({ db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
   const template = await db.collection('products').findOne({ _id: '06934567801012' as never });
@@ -130,7 +131,7 @@ async function serviceBench(): Promise<void> {
   const port = 50152;
   const service = spawn(process.execPath, ['--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
     cwd: `${repo}services/grading`,
-    env: { ...process.env, GRPC_PORT: String(port), MONGO_URL: mongoUrl, MONGO_DB: dbName, KAFKA_BROKERS: brokers.join(','), JWT_SECRET: jwt.secret, LOG_LEVEL: 'warn' },
+    env: { ...process.env, GRPC_PORT: String(port), MONGO_URL: mongoUrl, MONGO_DB: dbName, KAFKA_BROKERS: brokers.join(','), JWT_SECRET: jwt.secret, LOG_LEVEL: 'warn', TOPIC_PREFIX: topicPrefix },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // Never leave the service behind, whatever happens to this script.
@@ -257,7 +258,7 @@ async function serviceBench(): Promise<void> {
     const latencies: number[] = [];
     const consumer = kafka.consumer({ groupId: `bench-latency-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: 'pinzhi.grading.grades.v1', fromBeginning: false });
+    await consumer.subscribe({ topic: `${topicPrefix}${gradeStream.topic}`, fromBeginning: false });
     await consumer.run({
       eachMessage: async ({ message }) => {
         // The event may arrive before the reply does: keep both times and pair them later.

@@ -8,24 +8,19 @@ import {
 import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { Grade, GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import {
-  createEventPublisher,
   createUnaryClient,
   ensureTopics,
   newCloudEvent,
-  OutboxRelay,
   type CloudEvent,
   type EventPublisher,
 } from '@pinzhi/platform';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, jwtSettings, kafkaBrokers, logger, namespace, testKafka, testMongo, testPublisher, waitFor } from '../support/harness.js';
-import { collectionOf } from '../../services/catalogue/src/adapters/mongo/mongo-catalogue-store.js';
-import { loadSeeds } from '../../services/catalogue/src/seed.js';
-import { startGrading } from '../../services/grading/src/grading-server.js';
-// Relative imports: test/package.json (not owned by the subscriber work) does not list these
-// workspace packages yet; `@pinzhi/subscriber`, `@pinzhi/certificates` and
-// `@pinzhi/example-marketplace` are what a dependency entry there would give.
-import { generateSigningKey, publicKeyOf, signCertificate, type SigningKeyMaterial } from '../../packages/certificates/src/index.js';
+import { bearer, dropDatabase, kafkaBrokers, logger, namespace, startServiceForTest, testKafka, testPublisher, waitFor } from '../support/harness.js';
+import { loadSeeds } from '@pinzhi/catalogue/testing';
+import { gradingService } from '@pinzhi/grading';
+import { generateSigningKey, publicKeyOf, signCertificate, type SigningKeyMaterial } from '@pinzhi/certificates';
+import { gradeStateStream, gradeStream } from '@pinzhi/events';
 import {
   createGradeSubscriber,
   signingKeysFromGrading,
@@ -33,8 +28,8 @@ import {
   type GradeSubscriber,
   type GradeSubscriberOptions,
   type TypedGradeEvent,
-} from '../../packages/subscriber/src/index.js';
-import { memoryBadgeStore, startMarketplace, type Badge, type BadgeStore } from '../../examples/marketplace/src/index.js';
+} from '@pinzhi/subscriber';
+import { memoryBadgeStore, startMarketplace, type Badge, type BadgeStore } from '@pinzhi/example-marketplace';
 
 const SOURCE = '/pinzhi/grading';
 const STANDARD = 'GB/T 14272-2021';
@@ -378,35 +373,21 @@ describe('example marketplace badge table', () => {
 describe('against the real grading service', () => {
   it('follows issued → downgraded → revoked as grading publishes them, verified with the keys from GetSigningKeys', async () => {
     const ns = namespace('e2e');
-    const mongo = await testMongo(ns.dbName);
-    cleanups.push(() => mongo.drop());
-    const grading = await startGrading({
-      db: mongo.db,
-      kafka: testKafka('grading-for-subscriber-test'),
-      logger,
-      host: '127.0.0.1',
-      port: 0,
-      jwt: jwtSettings,
-      healthProbeIntervalMs: 60_000,
-      outboxSweepIntervalMs: 60_000,
-      expirySweepIntervalMs: 3_600_000,
-      shutdownGraceMs: 1000,
-      defaultValidityMonths: 12,
-      supervisionGroupId: ns.group('supervision'),
-      withdrawalGroupId: ns.group('withdrawals'),
-    });
+    const grading = await startServiceForTest(gradingService, { ns });
     cleanups.push(async () => {
-      for (const step of grading.shutdownSteps) await step.run();
+      await grading.stop();
+      await dropDatabase(ns.dbName);
     });
-    const seedPublisher = await createEventPublisher(kafka);
-    await loadSeeds(mongo.db, new OutboxRelay({ db: mongo.db, publisher: seedPublisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
-    await seedPublisher.close();
+    await loadSeeds(grading.db, grading.relay, logger);
 
-    // Grading writes to the real topic names, which other suites share: follow them from now
-    // on with a group of our own and keep only this test's grade.
+    // This instance's own topics: follow them with a group of our own.
     const keys = signingKeysFromGrading(grading.grpc.address);
     cleanups.push(async () => keys.close());
-    const { received: everything } = await startSubscriber({ groupId: ns.group('marketplace'), signingKeys: keys });
+    const { received: everything } = await startSubscriber({
+      groupId: ns.group('marketplace'),
+      signingKeys: keys,
+      topics: { grades: grading.topic(gradeStream), gradeState: grading.topic(gradeStateStream) },
+    });
 
     const client = createUnaryClient(GradingServiceService, grading.grpc.address);
     cleanups.push(async () => client.close());

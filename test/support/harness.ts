@@ -6,8 +6,12 @@ import {
   createKafka,
   createLogger,
   signToken,
+  startService,
+  type CommonConfig,
   type EventPublisher,
+  type PinzhiService,
   type Role,
+  type RunningService,
 } from '@pinzhi/platform';
 import { Kafka } from 'kafkajs';
 import { MongoClient, type Db } from 'mongodb';
@@ -29,7 +33,45 @@ export function namespace(label: string) {
     dbName: `t_${id.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 63),
     topic: (name: string) => `pinzhi.test-${id}.${name}.v1`,
     group: (name: string) => `test-${id}-${name}`,
+    /** What a service started by startServiceForTest puts before its topics and groups. */
+    prefix: `test-${id}.`,
   };
+}
+
+export type Namespace = ReturnType<typeof namespace>;
+
+/**
+ * A running instance of a service for an integration test: its own database and its own
+ * topics, consumer groups and dead-letter topics (all prefixed with the namespace), so no
+ * test touches the data `npm start` uses. Services given the same namespace share them.
+ */
+export async function startServiceForTest<C extends CommonConfig, E>(
+  service: PinzhiService<C, E>,
+  options: { ns?: Namespace; env?: Record<string, string>; clock?: () => Date } = {},
+): Promise<RunningService<C, E> & { ns: Namespace }> {
+  const ns = options.ns ?? namespace(service.name);
+  const running = await startService(service, {
+    env: {
+      MONGO_URL: mongoUrl(),
+      MONGO_DB: ns.dbName,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      JWT_SECRET: jwtSettings.secret,
+      JWT_ISSUER: jwtSettings.issuer,
+      JWT_AUDIENCE: jwtSettings.audience,
+      GRPC_PORT: '0',
+      HEALTH_PROBE_INTERVAL_MS: '60000',
+      OUTBOX_SWEEP_INTERVAL_MS: '60000',
+      SHUTDOWN_GRACE_MS: '1000',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...options.env,
+    },
+    namePrefix: ns.prefix,
+    logger: logger.child({ service: service.name }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    // Tests stop instances themselves; a lost lease must not SIGTERM the test runner.
+    onWriterLeaseLost: () => logger.warn({ service: service.name }, 'writer lease lost'),
+  });
+  return Object.assign(running, { ns });
 }
 
 export const kafkaBrokers = () => inject('kafkaBrokers');
@@ -51,6 +93,17 @@ export async function testMongo(dbName: string): Promise<{ client: MongoClient; 
       await client.close();
     },
   };
+}
+
+/** Drops a test's database (after the services using it have stopped). */
+export async function dropDatabase(dbName: string): Promise<void> {
+  const client = new MongoClient(mongoUrl(), { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.connect();
+    await client.db(dbName).dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
 
 export async function testPublisher(kafka: Kafka): Promise<EventPublisher> {

@@ -27,6 +27,14 @@ export const commonSettings = {
   HEALTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
+  /**
+   * Put before every topic and consumer group the service uses; staging clusters and
+   * benchmarks set it so they never touch the default topics.
+   */
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, ".", "_" or "-" only')
+    .default(''),
 };
 
 export const commonConfigSchema = z.object(commonSettings);

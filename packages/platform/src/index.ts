@@ -21,4 +21,4 @@ export * from './group-commit.js';
 export * from './grpc/client.js';
 export * from './mongo/document-lock.js';
 export * from './mongo/writer-lease.js';
-export * from './service-runtime.js';
+export * from './service-kit.js';

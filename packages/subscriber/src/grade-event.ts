@@ -1,23 +1,16 @@
 import type { CloudEvent } from '@pinzhi/platform';
-import {
-  GradeDowngraded,
-  GradeExpired,
-  GradeIssued,
-  GradeRevoked,
-  GradeSuperseded,
-} from '@pinzhi/contracts/pinzhi/grading/v1/events';
+import { gradeStateStream, gradeStream, type GradeVerb } from '@pinzhi/events';
 import type { Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 
-export type GradeEventType = 'issued' | 'downgraded' | 'revoked' | 'expired' | 'superseded';
+export type GradeEventType = GradeVerb;
 
 /** The topics grading publishes to; tests and staging clusters pass their own names. */
 export const defaultGradeTopics = {
   /** Every grade change, keyed by GTIN-14, so one product's history stays in order. */
-  grades: 'pinzhi.grading.grades.v1',
+  grades: gradeStream.topic,
   /** Compacted: the current grade per `{gtin14}|{standard code}`; a tombstone when there is none. */
-  gradeState: 'pinzhi.grading.grade-state.v1',
+  gradeState: gradeStateStream.topic,
 } as const;
-
 /** One grade change as a marketplace sees it: decoded by ce_type, its certificate checked. */
 export interface TypedGradeEvent {
   /** CloudEvents id; the subscriber passes each id to onGrade at most once per dedupe store. */
@@ -45,37 +38,11 @@ export type GradeEventDecoding =
   /** A known type whose payload cannot be read: skip it, loudly. */
   | { kind: 'malformed'; reason: string };
 
-interface Payload {
-  grade?: Grade;
-  previousLevel?: string;
-  supersededBy?: string;
-}
-
-const payloadDecoders: Record<GradeEventType, (data: Uint8Array) => Payload> = {
-  issued: (data) => GradeIssued.decode(data),
-  downgraded: (data) => GradeDowngraded.decode(data),
-  revoked: (data) => GradeRevoked.decode(data),
-  expired: (data) => GradeExpired.decode(data),
-  superseded: (data) => GradeSuperseded.decode(data),
-};
-
-const TYPE_PATTERN = /^pinzhi\.grading\.grade\.([a-z]+)\.v1$/;
-
-function gradeEventTypeOf(ceType: string): GradeEventType | undefined {
-  const verb = TYPE_PATTERN.exec(ceType)?.[1];
-  return verb !== undefined && Object.hasOwn(payloadDecoders, verb) ? (verb as GradeEventType) : undefined;
-}
-
 /** Picks the payload message by ce_type and decodes it; never throws. */
 export function decodeGradeEvent(event: CloudEvent): GradeEventDecoding {
-  const type = gradeEventTypeOf(event.type);
-  if (!type) return { kind: 'unknown-type', type: event.type };
-  let payload: Payload;
-  try {
-    payload = payloadDecoders[type](event.data);
-  } catch (error) {
-    return { kind: 'malformed', reason: `${event.type} payload does not decode: ${(error as Error).message}` };
-  }
+  const decoded = gradeStream.decode(event);
+  if (decoded.kind !== 'event') return decoded;
+  const { verb: type, payload } = decoded;
   if (!payload.grade) return { kind: 'malformed', reason: `${event.type} carries no grade` };
   return {
     kind: 'grade',
@@ -85,8 +52,8 @@ export function decodeGradeEvent(event: CloudEvent): GradeEventDecoding {
       time: event.time,
       grade: payload.grade,
       // proto3 strings arrive as '' when unset; the typed event leaves them out instead.
-      ...(payload.previousLevel ? { previousLevel: payload.previousLevel } : {}),
-      ...(payload.supersededBy ? { supersededBy: payload.supersededBy } : {}),
+      ...('previousLevel' in payload && payload.previousLevel ? { previousLevel: payload.previousLevel } : {}),
+      ...('supersededBy' in payload && payload.supersededBy ? { supersededBy: payload.supersededBy } : {}),
       ...(event.traceparent ? { traceparent: event.traceparent } : {}),
     },
   };

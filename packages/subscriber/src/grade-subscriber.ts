@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { CurrentGrade } from '@pinzhi/contracts/pinzhi/grading/v1/events';
+import { gradeStateStream } from '@pinzhi/events';
 import type { Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { contextOf, createLogger, spanAttributes, type CloudEvent, type Logger } from '@pinzhi/platform';
 import type { EventLog, LogEntry } from './event-log.js';
@@ -10,7 +10,7 @@ import { memoryProcessedEvents, type ProcessedEvents } from './processed-event-i
 import { createSignatureCheck, type SignatureCheckOptions, type SigningKeySource } from './signature-check.js';
 
 /** ce_type of the records on the compacted state topic. */
-export const CURRENT_GRADE_TYPE = 'pinzhi.grading.current-grade.v1';
+export const CURRENT_GRADE_TYPE = gradeStateStream.types.current;
 
 export interface CurrentGradeInfo {
   /** As on TypedGradeEvent; null for a tombstone or a grade without certificate. */
@@ -126,16 +126,15 @@ export function subscribeGrades(
   }
 
   function currentGradeOf(event: CloudEvent, position: object): Grade | undefined {
-    if (event.type !== CURRENT_GRADE_TYPE) {
+    const decoded = gradeStateStream.decode(event);
+    if (decoded.kind === 'unknown-type') {
       logger.warn({ ...position, type: event.type, eventId: event.id }, 'unknown state record type; skipped');
-      return undefined;
-    }
-    try {
-      const grade = CurrentGrade.decode(event.data).grade;
-      if (grade) return grade;
+    } else if (decoded.kind === 'malformed') {
+      logger.error({ ...position, eventId: event.id, reason: decoded.reason }, 'state record does not decode; skipped');
+    } else if (decoded.payload.grade) {
+      return decoded.payload.grade;
+    } else {
       logger.error({ ...position, eventId: event.id }, 'state record carries no grade; skipped');
-    } catch (error) {
-      logger.error({ ...position, eventId: event.id, err: error }, 'state record does not decode; skipped');
     }
     return undefined;
   }

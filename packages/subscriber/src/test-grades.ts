@@ -1,6 +1,6 @@
 /** Fixtures for the unit tests: grades as grading publishes them, with signed certificates. */
 import { generateSigningKey, signCertificate, type SigningKeyMaterial } from '@pinzhi/certificates';
-import { CurrentGrade, GradeDowngraded, GradeIssued, GradeRevoked, GradeSuperseded } from '@pinzhi/contracts/pinzhi/grading/v1/events';
+import { gradeStateStream, gradeStream } from '@pinzhi/events';
 import { Grade, GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { newCloudEvent, type CloudEvent } from '@pinzhi/platform';
 
@@ -53,17 +53,11 @@ export function gradeCloudEvent(
   grade: Grade,
   extra: { previousLevel?: string; supersededBy?: string; id?: string } = {},
 ): CloudEvent {
-  const data =
-    verb === 'issued'
-      ? GradeIssued.encode({ grade }).finish()
-      : verb === 'downgraded'
-        ? GradeDowngraded.encode({ grade, previousLevel: extra.previousLevel ?? '' }).finish()
-        : verb === 'superseded'
-          ? GradeSuperseded.encode({ grade, supersededBy: extra.supersededBy ?? '' }).finish()
-          : GradeRevoked.encode({ grade }).finish();
-  return newCloudEvent({ source: '/pinzhi/grading', type: `pinzhi.grading.grade.${verb}.v1`, subject: grade.name, data, ...(extra.id ? { id: extra.id } : {}) });
+  const { type, data } = gradeStream.event(verb, { grade, previousLevel: extra.previousLevel ?? '', supersededBy: extra.supersededBy ?? '' }, { key: grade.gtin });
+  return newCloudEvent({ source: gradeStream.source, type, subject: grade.name, data, ...(extra.id ? { id: extra.id } : {}) });
 }
 
 export function currentGradeCloudEvent(grade: Grade): CloudEvent {
-  return newCloudEvent({ source: '/pinzhi/grading', type: 'pinzhi.grading.current-grade.v1', subject: grade.name, data: CurrentGrade.encode({ grade }).finish() });
+  const { type, data } = gradeStateStream.event('current', { grade }, { key: grade.gtin });
+  return newCloudEvent({ source: gradeStateStream.source, type, subject: grade.name, data });
 }

@@ -1,4 +1,4 @@
-import { commonSettings, loadConfig } from '@pinzhi/platform';
+import { commonSettings } from '@pinzhi/platform';
 import { z } from 'zod';
 
 export const catalogueConfigSchema = z.object({
@@ -9,5 +9,3 @@ export const catalogueConfigSchema = z.object({
 
 export type CatalogueConfig = z.infer<typeof catalogueConfigSchema>;
 
-export const loadCatalogueConfig = (env: Record<string, string | undefined> = process.env) =>
-  loadConfig(catalogueConfigSchema, env);

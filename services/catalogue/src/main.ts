@@ -1,31 +1,4 @@
-import {
-  connectMongo,
-  createKafka,
-  createLogger,
-  runMain,
-  shutdownOnSignals,
-  verifyKafka,
-} from '@pinzhi/platform';
-import { startCatalogue } from './catalogue-server.js';
-import { loadCatalogueConfig } from './config.js';
+import { runService } from '@pinzhi/platform';
+import { catalogueService } from './catalogue-service.js';
 
-// Composition root: config → (telemetry, loaded by --import) → MongoDB → Kafka → gRPC → health.
-runMain(async () => {
-  const config = loadCatalogueConfig();
-  const logger = createLogger(config.SERVICE_NAME, config.LOG_LEVEL);
-  const mongo = await connectMongo({ url: config.MONGO_URL, dbName: config.MONGO_DB, appName: config.SERVICE_NAME, logger });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.SERVICE_NAME, logger });
-  await verifyKafka(kafka, config.KAFKA_BROKERS);
-  const catalogue = await startCatalogue({
-    db: mongo.db,
-    kafka,
-    logger,
-    host: config.GRPC_HOST,
-    port: config.GRPC_PORT,
-    jwt: { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    healthProbeIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
-    outboxSweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-  });
-  shutdownOnSignals(logger, [...catalogue.shutdownSteps, { name: 'mongodb', run: () => mongo.close() }]);
-});
+runService(catalogueService);

@@ -33,7 +33,7 @@ import {
 import type { Db } from 'mongodb';
 import { z } from 'zod';
 import type { CatalogueEvent, EventVerb, RecordOf } from './app/catalogue-store.js';
-import { catalogueTopics } from './adapters/events/catalogue-events.js';
+import { catalogueStreams } from '@pinzhi/events';
 import { collectionOf, ensureCatalogueIndexes, MongoCatalogueStore } from './adapters/mongo/mongo-catalogue-store.js';
 import type { ResourceKind } from './domain/resource-names.js';
 
@@ -132,7 +132,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await verifyKafka(kafka, config.KAFKA_BROKERS);
     // Seeding runs before the catalogue service first starts; without this, the broker would
     // auto-create the topics on first publish, with its defaults instead of ours.
-    await ensureTopics(kafka, Object.values(catalogueTopics).map((topic) => ({ topic })));
+    await ensureTopics(kafka, Object.values(catalogueStreams).map(({ topic }) => ({ topic })));
     const publisher = await createEventPublisher(kafka);
     const relay = new OutboxRelay({ db: mongo.db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 });
     const inserted = await loadSeeds(mongo.db, relay, logger);

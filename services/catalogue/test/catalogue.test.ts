@@ -29,10 +29,10 @@ import {
 } from '@pinzhi/platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, failure, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
-import { catalogueTopics } from '../src/adapters/events/catalogue-events.js';
+import { bearer, failure, logger, namespace, startServiceForTest, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
+import { catalogueStreams } from '@pinzhi/events';
 import { collectionOf } from '../src/adapters/mongo/mongo-catalogue-store.js';
-import { startCatalogue, type RunningCatalogue } from '../src/catalogue-server.js';
+import { catalogueService } from '../src/catalogue-service.js';
 import { loadSeeds, readSeeds } from '../src/seed.js';
 
 // Seeded facts the tests lean on (seeds/catalogue).
@@ -43,7 +43,7 @@ const SEEDED_LINE = 'productionLines/line-chengyu-down-1';
 const ns = namespace('catalogue');
 let mongo: Awaited<ReturnType<typeof testMongo>>;
 let kafka: Kafka;
-let catalogue: RunningCatalogue;
+let catalogue: Awaited<ReturnType<typeof startServiceForTest<any, unknown>>>;
 let client: UnaryClient<typeof CatalogueServiceService>;
 let admin: Metadata;
 let owner: Metadata;
@@ -102,27 +102,15 @@ function downJacket(overrides: Partial<Product> = {}): Partial<Product> {
 beforeAll(async () => {
   mongo = await testMongo(ns.dbName);
   kafka = testKafka('catalogue-test');
-  catalogue = await startCatalogue({
-    db: mongo.db,
-    kafka,
-    logger,
-    host: '127.0.0.1',
-    port: 0,
-    jwt: jwtSettings,
-    healthProbeIntervalMs: 60_000,
-    outboxSweepIntervalMs: 60_000,
-    shutdownGraceMs: 1000,
-  });
-  cleanups.push(async () => {
-    for (const step of catalogue.shutdownSteps) await step.run();
-  });
+  catalogue = await startServiceForTest(catalogueService, { ns });
+  cleanups.push(() => catalogue.stop());
   client = createUnaryClient(CatalogueServiceService, catalogue.grpc.address);
   admin = await bearer('admin', 'pinzhi');
   owner = await bearer('enterprise', SEEDED_ENTERPRISE);
 
   const consumer = kafka.consumer({ groupId: ns.group('events') });
   await consumer.connect();
-  await consumer.subscribe({ topics: [catalogueTopics.enterprise, catalogueTopics.product, catalogueTopics.standard], fromBeginning: false });
+  await consumer.subscribe({ topics: [catalogueStreams.enterprise, catalogueStreams.product, catalogueStreams.standard].map(catalogue.topic), fromBeginning: false });
   await consumer.run({ eachMessage: async ({ message }) => void records.push(message) });
   cleanups.push(() => consumer.disconnect());
   // Wait until the group owns its partitions, so no event of this test is missed.

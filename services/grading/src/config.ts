@@ -1,4 +1,4 @@
-import { commonSettings, loadConfig } from '@pinzhi/platform';
+import { commonSettings } from '@pinzhi/platform';
 import { z } from 'zod';
 
 export const gradingConfigSchema = z.object({
@@ -21,4 +21,3 @@ export const gradingConfigSchema = z.object({
 
 export type GradingConfig = z.infer<typeof gradingConfigSchema>;
 
-export const loadGradingConfig = (env: Record<string, string | undefined> = process.env) => loadConfig(gradingConfigSchema, env);

@@ -27,17 +27,14 @@ import { CatalogueReader } from '@pinzhi/catalogue-reader';
 import { makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, failure, jwtSettings, logger, namespace, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
-import { loadSeeds } from '../../catalogue/src/seed.js';
-import { collectionOf } from '../../catalogue/src/adapters/mongo/mongo-catalogue-store.js';
+import { bearer, failure, logger, namespace, startServiceForTest, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
+import { loadSeeds } from '@pinzhi/catalogue/testing';
+import { catalogueStreams, gradeStateStream, gradeStream, supervisionStream } from '@pinzhi/events';
 import { gradeIdOf, GradingUseCases } from '../src/app/grading-use-cases.js';
-import { gradingTopics } from '../src/adapters/events/grade-events.js';
-import { SUPERVISION_TOPIC } from '../src/adapters/kafka/supervision-sample-consumer.js';
-import { PRODUCT_TOPIC } from '../src/adapters/kafka/product-withdrawal-consumer.js';
 import { MongoGradeRepository } from '../src/adapters/mongo/mongo-grade-repository.js';
-import { reportFromMessage } from '../src/adapters/grpc/grading-mapping.js';
-import { startGrading, type RunningGrading } from '../src/grading-server.js';
-import { superiorMeasurements } from './fixtures.js';
+import { reportFromMessage } from '../src/adapters/proto/grading-mapping.js';
+import { gradingService } from '../src/grading-service.js';
+import { superiorMeasurements } from '../src/test-fixtures.js';
 
 // Seeded facts (seeds/catalogue): a down jacket for adults (GB 18401 category C) and an
 // infant one, a certification body accredited for textiles, one for footwear only.
@@ -49,7 +46,7 @@ const STANDARD = 'GB/T 14272-2021';
 const ns = namespace('grading');
 let mongo: Awaited<ReturnType<typeof testMongo>>;
 let kafka: Kafka;
-let grading: RunningGrading;
+let grading: Awaited<ReturnType<typeof startServiceForTest<any, { useCases: GradingUseCases; signer: any }>>>;
 let client: UnaryClient<typeof GradingServiceService>;
 let certifier: Metadata;
 let regulator: Metadata;
@@ -81,29 +78,9 @@ const typeOf = (m: KafkaMessage) => m.headers?.ce_type?.toString();
 beforeAll(async () => {
   mongo = await testMongo(ns.dbName);
   kafka = testKafka('grading-test');
-  grading = await startGrading({
-    db: mongo.db,
-    kafka,
-    logger,
-    host: '127.0.0.1',
-    port: 0,
-    jwt: jwtSettings,
-    healthProbeIntervalMs: 60_000,
-    outboxSweepIntervalMs: 60_000,
-    expirySweepIntervalMs: 3_600_000,
-    shutdownGraceMs: 1000,
-    defaultValidityMonths: 12,
-    supervisionGroupId: ns.group('supervision'),
-    withdrawalGroupId: ns.group('withdrawals'),
-    maxBulkItems: 4,
-    clock: now,
-  });
-  cleanups.push(async () => {
-    for (const step of grading.shutdownSteps) await step.run();
-  });
-  const publisher = await createEventPublisher(kafka);
-  await loadSeeds(mongo.db, new OutboxRelay({ db: mongo.db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
-  await publisher.close();
+  grading = await startServiceForTest(gradingService, { ns, env: { ISSUE_GRADES_MAX_ITEMS: '4', GRADE_VALIDITY_MONTHS: '12' }, clock: now });
+  cleanups.push(() => grading.stop());
+  await loadSeeds(mongo.db, grading.relay, logger);
   client = createUnaryClient(GradingServiceService, grading.grpc.address);
   certifier = await bearer('certifier', CERTIFIER);
   regulator = await bearer('regulator', 'SAMR');
@@ -111,9 +88,9 @@ beforeAll(async () => {
 
   const consumer = kafka.consumer({ groupId: ns.group('events') });
   await consumer.connect();
-  await consumer.subscribe({ topics: [gradingTopics.grades, gradingTopics.gradeState], fromBeginning: false });
+  await consumer.subscribe({ topics: [grading.topic(gradeStream), grading.topic(gradeStateStream)], fromBeginning: false });
   await consumer.run({
-    eachMessage: async ({ topic, message }) => void (topic === gradingTopics.grades ? gradeEvents : stateRecords).push(message),
+    eachMessage: async ({ topic, message }) => void (topic === grading.topic(gradeStream) ? gradeEvents : stateRecords).push(message),
   });
   cleanups.push(() => consumer.disconnect());
   await waitFor(() => consumer.describeGroup().then((g) => g.state === 'Stable' || undefined), { what: 'consumer group' });
@@ -317,7 +294,7 @@ describe('lifecycle', () => {
 
   it('keeps verifying certificates signed with a key that was rotated out', async () => {
     const { grade: before } = await client.issueGrade(issueRequest(), certifier);
-    const fresh = await grading.signer.rotate(new Date());
+    const fresh = await grading.exposed.signer.rotate(new Date());
     const { grade: after } = await client.issueGrade(issueRequest(), certifier);
     expect(after!.certificate!.signature!.keyId).toBe(fresh.keyId);
     expect(before!.certificate!.signature!.keyId).not.toBe(fresh.keyId);
@@ -332,7 +309,7 @@ describe('lifecycle', () => {
     const { grade } = await client.issueGrade(issueRequest(), certifier);
     clockOffsetMs = 400 * 24 * 3600 * 1000;
     try {
-      expect(await grading.useCases.expireDue()).toBeGreaterThan(0);
+      expect(await grading.exposed.useCases.expireDue()).toBeGreaterThan(0);
     } finally {
       clockOffsetMs = 0;
     }
@@ -358,7 +335,7 @@ describe('supervision sampling', () => {
       }),
     ).finish();
     const event = newCloudEvent({ source: '/samr', type: 'pinzhi.supervision.sample.reported.v1', subject: `products/${JACKET}`, data: sample });
-    await publisher.publish([{ topic: SUPERVISION_TOPIC, key: JACKET, event }]);
+    await publisher.publish([{ topic: grading.topic(supervisionStream), key: JACKET, event }]);
     const downgraded = await waitFor(async () => {
       const g = (await client.getGrade({ name: grade!.name }, marketplace)).grade;
       return g?.state === GradeState.GRADE_STATE_DOWNGRADED && g;
@@ -368,8 +345,8 @@ describe('supervision sampling', () => {
     await waitFor(() => downgradeEvents().length > 0 || undefined);
 
     // The same sample again (a redelivery with a new event id): nothing changes.
-    await publisher.publish([{ topic: SUPERVISION_TOPIC, key: JACKET, event: { ...event, id: randomUUID() } }]);
-    await publisher.publish([{ topic: SUPERVISION_TOPIC, key: JACKET, event }]);
+    await publisher.publish([{ topic: grading.topic(supervisionStream), key: JACKET, event: { ...event, id: randomUUID() } }]);
+    await publisher.publish([{ topic: grading.topic(supervisionStream), key: JACKET, event }]);
     await new Promise((r) => setTimeout(r, 2000));
     expect(downgradeEvents()).toHaveLength(1);
     expect((await client.getGrade({ name: grade!.name }, marketplace)).grade?.history).toHaveLength(2);
@@ -394,8 +371,8 @@ describe('supervision sampling', () => {
     await mongo.db.collection('products').updateOne({ _id: PRODUCT as never }, { $set: { state: 'withdrawn' } });
     const event = withdrawal(PRODUCT);
     await publisher.publish([
-      { topic: PRODUCT_TOPIC, key: JACKET, event: withdrawal(JACKET) },
-      { topic: PRODUCT_TOPIC, key: PRODUCT, event },
+      { topic: grading.topic(catalogueStreams.product), key: JACKET, event: withdrawal(JACKET) },
+      { topic: grading.topic(catalogueStreams.product), key: PRODUCT, event },
     ]);
     const revoked = await waitFor(async () => {
       const g = (await client.getGrade({ name: ours!.name }, marketplace)).grade;
@@ -417,7 +394,7 @@ describe('reliability', () => {
       logger,
       sweepIntervalMs: 60_000,
     });
-    const useCases = new GradingUseCases(new MongoGradeRepository(mongo.db, broken), new CatalogueReader(mongo.db), grading.signer, { defaultValidityMonths: 12 }, now);
+    const useCases = new GradingUseCases(new MongoGradeRepository(mongo.db, broken), new CatalogueReader(mongo.db), grading.exposed.signer, { defaultValidityMonths: 12 }, now);
     const caller = { subject: 'certifier-user', role: 'certifier' as const, org: CERTIFIER, scopes: [] };
     const request = issueRequest({}, '06934567801036');
     const { grade } = await useCases.issueGrade(caller, {
@@ -430,7 +407,7 @@ describe('reliability', () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(eventsOf(name)).toHaveLength(0);
 
-    const relay = new OutboxRelay({ db: mongo.db, publisher: await createEventPublisher(kafka), collections: ['grades'], logger, sweepIntervalMs: 60_000, sweepMinAgeMs: 0 });
+    const relay = new OutboxRelay({ db: mongo.db, publisher: await createEventPublisher(kafka, { topicPrefix: ns.prefix }), collections: ['grades'], logger, sweepIntervalMs: 60_000, sweepMinAgeMs: 0 });
     expect(await relay.sweep()).toBe(2);
     await waitFor(() => eventsOf(name).length > 0 || undefined);
     await relay.sweep();

@@ -4,6 +4,11 @@ import type { Logger } from '../log.js';
 /** A check of one backing server; it resolves when the server answers and throws otherwise. */
 export interface HealthProbe {
   name: string;
+  /**
+   * A failing critical probe (the default) makes the service NOT_SERVING; a non-critical one
+   * (Kafka: the outbox holds events while it is down) only shows in `failing`.
+   */
+  critical?: boolean;
   check(): Promise<void>;
 }
 
@@ -61,12 +66,13 @@ export class HealthMonitor {
           await withTimeout(probe.check(), timeoutMs, `${probe.name} did not answer within ${timeoutMs} ms`);
           return undefined;
         } catch (error) {
-          return { name: probe.name, error };
+          return { name: probe.name, critical: probe.critical !== false, error };
         }
       }),
     );
-    const failed = results.filter((r) => r !== undefined);
-    this.#failing = failed.map((f) => f.name);
+    const all = results.filter((r) => r !== undefined);
+    this.#failing = all.map((f) => f.name);
+    const failed = all.filter((f) => f.critical);
     if (failed.length > 0 && this.#status === 'SERVING') {
       this.options.logger.warn({ failing: failed.map((f) => ({ probe: f.name, error: String(f.error) })) }, 'health: NOT_SERVING');
     } else if (failed.length === 0 && this.#status !== 'SERVING' && !this.#stopping) {

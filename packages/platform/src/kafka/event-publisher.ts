@@ -19,7 +19,13 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
-export async function createEventPublisher(kafka: Kafka): Promise<EventPublisher> {
+export interface EventPublisherOptions {
+  /** Put before every published event's topic (tests give each service instance its own topics). */
+  topicPrefix?: string;
+}
+
+export async function createEventPublisher(kafka: Kafka, options: EventPublisherOptions = {}): Promise<EventPublisher> {
+  const prefix = options.topicPrefix ?? '';
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const tracer = trace.getTracer('pinzhi');
@@ -34,7 +40,8 @@ export async function createEventPublisher(kafka: Kafka): Promise<EventPublisher
     async publish(events) {
       if (events.length === 0) return;
       const byTopic = new Map<string, TopicMessages>();
-      for (const { topic, key, event } of events) {
+      for (const { topic: name, key, event } of events) {
+        const topic = `${prefix}${name}`;
         const entry = byTopic.get(topic) ?? { topic, messages: [] };
         entry.messages.push(toKafkaMessage(event, key));
         byTopic.set(topic, entry);

@@ -20,7 +20,7 @@ import {
   standardFromMessage,
   standardToMessage,
   Translation,
-} from './catalogue-mapping.js';
+} from '../proto/catalogue-mapping.js';
 
 const owners = { roles: ['enterprise', 'admin'] } as const;
 const admins = { roles: ['admin'] } as const;

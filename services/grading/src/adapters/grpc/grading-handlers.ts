@@ -10,7 +10,7 @@ import {
   gradeStateOf,
   gradeToMessage,
   reportFromMessage,
-} from './grading-mapping.js';
+} from '../proto/grading-mapping.js';
 
 const certifiers = { roles: ['certifier'] } as const;
 /** Items of one IssueGrades stream graded at the same time. */

@@ -1,24 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  GradeDowngraded,
-  GradeExpired,
-  GradeIssued,
-  GradeRevoked,
-  GradeSuperseded,
-  type GradeEvent,
-} from '@pinzhi/contracts/pinzhi/grading/v1/events';
+import type { GradeEvent } from '@pinzhi/contracts/pinzhi/grading/v1/events';
 import type { Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { fromKafkaMessage, InvalidArgumentError, UnavailableError, type Logger } from '@pinzhi/platform';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { gradeEventType, gradingTopics } from '../events/grade-events.js';
-
-const decoders: Record<string, (bytes: Uint8Array) => Grade | undefined> = {
-  [gradeEventType('issued')]: (b) => GradeIssued.decode(b).grade,
-  [gradeEventType('downgraded')]: (b) => GradeDowngraded.decode(b).grade,
-  [gradeEventType('revoked')]: (b) => GradeRevoked.decode(b).grade,
-  [gradeEventType('expired')]: (b) => GradeExpired.decode(b).grade,
-  [gradeEventType('superseded')]: (b) => GradeSuperseded.decode(b).grade,
-};
+import { gradeStream } from '@pinzhi/events';
 
 export type FeedFilter = { enterpriseId?: string; brandId?: string; productId?: string };
 
@@ -53,8 +38,8 @@ function matches(filter: FeedFilter, grade: Grade): boolean {
 
 function decodeGradeEvent(message: KafkaMessage): GradeEvent | undefined {
   const event = fromKafkaMessage(message);
-  const grade = decoders[event.type]?.(event.data);
-  return grade ? { id: event.id, type: event.type, grade } : undefined;
+  const decoded = gradeStream.decode(event);
+  return decoded.kind === 'event' && decoded.payload.grade ? { id: event.id, type: event.type, grade: decoded.payload.grade } : undefined;
 }
 
 /** One watcher of the shared feed: a queue of its own, so a slow stream holds up no other. */
@@ -108,6 +93,8 @@ export class GradeFeed {
   constructor(
     private readonly kafka: Kafka,
     private readonly logger: Logger,
+    /** The grade stream's topic as this instance names it (tests prefix it). */
+    private readonly topic: string = gradeStream.topic,
   ) {}
 
   async watch(filter: FeedFilter, resumeToken: string, signal: AbortSignal, deliver: Deliver): Promise<void> {
@@ -130,7 +117,7 @@ export class GradeFeed {
     const consumer = this.kafka.consumer({ groupId: `grading-watch-${randomUUID()}` });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topic: gradingTopics.grades, fromBeginning: false });
+      await consumer.subscribe({ topic: this.topic, fromBeginning: false });
       const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
       await consumer.run({
         eachMessage: async ({ partition, message }) => {
@@ -154,7 +141,7 @@ export class GradeFeed {
     const consumer = this.kafka.consumer({ groupId: `grading-watch-${randomUUID()}` });
     await consumer.connect();
     try {
-      await consumer.subscribe({ topic: gradingTopics.grades, fromBeginning: false });
+      await consumer.subscribe({ topic: this.topic, fromBeginning: false });
       await consumer.run({
         eachMessage: async ({ partition, message }) => {
           offsets[partition] = message.offset;
@@ -164,7 +151,7 @@ export class GradeFeed {
       });
       // Continue after the offsets the watcher already saw (kafkajs applies seeks once assigned).
       for (const [partition, offset] of Object.entries(offsets)) {
-        consumer.seek({ topic: gradingTopics.grades, partition: Number(partition), offset: String(BigInt(offset) + 1n) });
+        consumer.seek({ topic: this.topic, partition: Number(partition), offset: String(BigInt(offset) + 1n) });
       }
       await stopped;
     } finally {

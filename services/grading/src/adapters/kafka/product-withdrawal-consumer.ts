@@ -1,10 +1,7 @@
-import { catalogueEventTopics, catalogueEventType, normaliseGtin } from '@pinzhi/catalogue-reader';
-import { ProductWithdrawn } from '@pinzhi/contracts/pinzhi/catalogue/v1/events';
+import { normaliseGtin } from '@pinzhi/catalogue-reader';
+import { catalogueStreams } from '@pinzhi/events';
 import { InvalidArgumentError, type EventHandler, type Logger } from '@pinzhi/platform';
 import type { GradingUseCases } from '../../app/grading-use-cases.js';
-
-export const PRODUCT_TOPIC = catalogueEventTopics.product;
-const WITHDRAWN_TYPE = catalogueEventType('product', 'withdrawn');
 
 /**
  * Catalogue product events, of which grading acts on one: a withdrawal revokes the product's
@@ -13,8 +10,10 @@ const WITHDRAWN_TYPE = catalogueEventType('product', 'withdrawn');
  */
 export function productWithdrawalHandler(useCases: GradingUseCases, logger: Logger): EventHandler {
   return async (event) => {
-    if (event.type !== WITHDRAWN_TYPE) return;
-    const name = ProductWithdrawn.decode(event.data).product?.name ?? '';
+    const decoded = catalogueStreams.product.decode(event);
+    if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
+    if (decoded.kind !== 'event' || decoded.verb !== 'withdrawn') return;
+    const name = decoded.payload.product?.name ?? '';
     const gtin = normaliseGtin(name.replace(/^products\//, ''), 'product.name');
     if (!gtin.ok) throw new InvalidArgumentError('invalid product withdrawal', gtin.violations);
     const revoked = await useCases.withdrawProduct(gtin.value, event.id);

@@ -1,11 +1,8 @@
 import { normaliseGtin, parseStandardCode } from '@pinzhi/catalogue-reader';
-import { SampleReported } from '@pinzhi/contracts/pinzhi/supervision/v1/events';
+import { supervisionStream } from '@pinzhi/events';
 import { InvalidArgumentError, type EventHandler, type Logger } from '@pinzhi/platform';
 import type { GradingUseCases } from '../../app/grading-use-cases.js';
-import { reportFromMessage } from '../grpc/grading-mapping.js';
-
-export const SUPERVISION_TOPIC = 'pinzhi.supervision.samples.v1';
-export const SAMPLE_REPORTED_TYPE = 'pinzhi.supervision.sample.reported.v1';
+import { reportFromMessage } from '../proto/grading-mapping.js';
 
 /**
  * Regulators' supervision-sampling (抽检) results. A failed sample re-grades the product's
@@ -14,10 +11,10 @@ export const SAMPLE_REPORTED_TYPE = 'pinzhi.supervision.sample.reported.v1';
  */
 export function supervisionSampleHandler(useCases: GradingUseCases, logger: Logger): EventHandler {
   return async (event) => {
-    if (event.type !== SAMPLE_REPORTED_TYPE) {
-      throw new InvalidArgumentError(`unexpected event type ${event.type} on ${SUPERVISION_TOPIC}`);
-    }
-    const sample = SampleReported.decode(event.data);
+    const decoded = supervisionStream.decode(event);
+    if (decoded.kind === 'unknown-type') throw new InvalidArgumentError(`unexpected event type ${event.type} on ${supervisionStream.topic}`);
+    if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
+    const sample = decoded.payload;
     const gtin = normaliseGtin(sample.product.replace(/^products\//, ''), 'product');
     const standard = parseStandardCode(sample.standardCode, 'standard_code');
     const violations = [...(gtin.ok ? [] : gtin.violations), ...(standard.ok ? [] : standard.violations)];

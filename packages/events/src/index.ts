@@ -1,0 +1,4 @@
+export * from './stream.js';
+export * from './catalogue.js';
+export * from './grading.js';
+export * from './supervision.js';

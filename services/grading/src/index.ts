@@ -1,0 +1,1 @@
+export { gradingService } from './grading-service.js';
