@@ -22,3 +22,4 @@ export * from './grpc/client.js';
 export * from './mongo/document-lock.js';
 export * from './mongo/writer-lease.js';
 export * from './service-kit.js';
+export * from './outbox/outbox-collection.js';

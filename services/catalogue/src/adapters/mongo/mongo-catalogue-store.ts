@@ -2,13 +2,9 @@ import { catalogueCollections, type Audit, type Stored } from '@pinzhi/catalogue
 import {
   AlreadyExistsError,
   FailedPreconditionError,
-  isDuplicateKeyError,
   OUTBOX_FIELD,
-  outboxEntry,
+  OutboxCollection,
   ensureQueryIndex,
-  pushOutbox,
-  updateIfVersion,
-  type OutboxEntry,
   type OutboxRelay,
 } from '@pinzhi/platform';
 import type { Collection, Db, Document, Filter } from 'mongodb';
@@ -50,19 +46,18 @@ export async function ensureCatalogueIndexes(db: Db): Promise<void> {
  * change and its events (embedded outbox); the relay publishes the events right after.
  */
 export class MongoCatalogueStore implements CatalogueStore {
-  constructor(
-    private readonly db: Db,
-    private readonly relay: OutboxRelay,
-  ) {}
+  readonly #collections: Record<ResourceKind, OutboxCollection<StoredDocument>>;
+
+  constructor(db: Db, relay: OutboxRelay) {
+    this.#collections = Object.fromEntries(
+      Object.entries(collectionOf).map(([kind, name]) => [kind, new OutboxCollection<StoredDocument>(db, name, relay)]),
+    ) as Record<ResourceKind, OutboxCollection<StoredDocument>>;
+  }
 
   // Untyped on purpose: one generic store serves six record types; the port's signatures
   // carry the types.
   #collection(kind: ResourceKind): Collection<StoredDocument> {
-    return this.db.collection(collectionOf[kind]);
-  }
-
-  #entries(events: CatalogueEvent[]): OutboxEntry[] {
-    return events.map((event) => outboxEntry(encodeCatalogueEvent(event)));
+    return this.#collections[kind].collection;
   }
 
   async insert<K extends ResourceKind>(
@@ -73,22 +68,14 @@ export class MongoCatalogueStore implements CatalogueStore {
     events: (stored: Stored<RecordOf[K]>) => CatalogueEvent[],
   ): Promise<Stored<RecordOf[K]>> {
     const stored = { ...record, _id: id, audit, version: 1 } as Stored<RecordOf[K]>;
-    const entries = this.#entries(events(stored));
-    await this.relay.beforeWrite(collectionOf[kind], id, entries);
-    try {
-      await this.#collection(kind).insertOne({ ...stored, [OUTBOX_FIELD]: entries } as never);
-    } catch (error) {
-      await this.relay.cancelWrite(entries);
-      if (isDuplicateKeyError(error)) {
-        const field = /cnasNumber/.test(String((error as Error).message)) ? 'certification_body.cnas_number' : idField[kind];
-        throw new AlreadyExistsError(`${field.split('.')[0]} ${id} already exists`, [
-          { field, description: `${id} is already registered`, reason: 'ALREADY_EXISTS' },
-        ]);
-      }
-      throw error;
+    if ((await this.#collections[kind].insert(stored as StoredDocument, events(stored).map(encodeCatalogueEvent))) === 'exists') {
+      // The id, or for a certification body possibly its CNAS number (the other unique key).
+      const idTaken = (await this.#collection(kind).countDocuments({ _id: id }, { limit: 1 })) > 0;
+      const field = idTaken ? idField[kind] : 'certification_body.cnas_number';
+      throw new AlreadyExistsError(`${field.split('.')[0]} ${idTaken ? id : (record as { cnasNumber?: string }).cnasNumber} already exists`, [
+        { field, description: `${idTaken ? id : (record as { cnasNumber?: string }).cnasNumber} is already registered`, reason: 'ALREADY_EXISTS' },
+      ]);
     }
-    // Published right after the write, off the caller's path; the sweep covers a failure.
-    void this.relay.publishAfterWrite(collectionOf[kind], id, entries);
     return stored;
   }
 
@@ -105,23 +92,14 @@ export class MongoCatalogueStore implements CatalogueStore {
       audit: { ...current.audit, updatedBy, updatedAt: new Date() },
       version: current.version + 1,
     } as Stored<RecordOf[K]>;
-    const entries = this.#entries(events(stored));
     const { _id, ...fields } = stored as Stored<RecordOf[K]> & Record<string, unknown>;
     // Fields the update removed (e.g. a cleared twin) are unset; the version guards against
     // a concurrent write in between our read and this write.
-    await this.relay.beforeWrite(collectionOf[kind], _id, entries);
     const removed = Object.keys(current).filter((k) => !(k in fields) && k !== '_id' && k !== OUTBOX_FIELD);
-    const updated = await updateIfVersion(this.db, collectionOf[kind], _id, current.version, {
-      $set: fields,
-      ...(removed.length > 0 ? { $unset: Object.fromEntries(removed.map((k) => [k, ''])) } : {}),
-      ...pushOutbox(entries),
-    });
-    if (!updated) {
-      await this.relay.cancelWrite(entries);
+    const update = { $set: fields, ...(removed.length > 0 ? { $unset: Object.fromEntries(removed.map((k) => [k, ''])) } : {}) };
+    if (!(await this.#collections[kind].updateIfVersion(_id, current.version, update, events(stored).map(encodeCatalogueEvent)))) {
       throw new FailedPreconditionError(`${collectionOf[kind]} ${_id} was changed by another request; read it again and retry`);
     }
-    // Published right after the write, off the caller's path; the sweep covers a failure.
-    void this.relay.publishAfterWrite(collectionOf[kind], _id, entries);
     return stored;
   }
 

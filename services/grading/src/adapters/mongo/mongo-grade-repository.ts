@@ -1,13 +1,10 @@
 import {
-  batchedInserts,
   ensureQueryIndex,
   FailedPreconditionError,
   modifyDocument,
   OUTBOX_FIELD,
-  outboxEntry,
-  pushOutbox,
-  updateIfVersion,
-  type OutboxEntry,
+  OutboxCollection,
+  type NewOutboxEntry,
   type OutboxRelay,
 } from '@pinzhi/platform';
 import { Binary, type Collection, type Db, type Document, type Filter } from 'mongodb';
@@ -56,55 +53,39 @@ export async function ensureGradeIndexes(db: Db): Promise<void> {
  * single-document write; the relay publishes right after it.
  */
 export class MongoGradeRepository implements GradeRepository {
-  readonly #grades: Collection<GradeDocument>;
-  readonly #current: Collection<PointerDocument>;
   /** Grades issued at the same time (concurrent calls, a bulk IssueGrades) are inserted together. */
-  readonly #insertGrade: (document: GradeDocument) => Promise<'inserted' | 'exists'>;
+  readonly #grades: OutboxCollection<GradeDocument>;
+  readonly #current: Collection<PointerDocument>;
 
   constructor(
     private readonly db: Db,
-    private readonly relay: OutboxRelay,
+    relay: OutboxRelay,
   ) {
-    this.#grades = db.collection(GRADES);
+    this.#grades = new OutboxCollection(db, GRADES, relay, { groupInserts: true });
     this.#current = db.collection(CURRENT_GRADES);
-    this.#insertGrade = batchedInserts(this.#grades);
   }
 
-  #entries(events: GradeEventSpec[]): OutboxEntry[] {
-    return events.flatMap((event) => encodeGradeEvent(event).map(outboxEntry));
+  #events(events: GradeEventSpec[]): NewOutboxEntry[] {
+    return events.flatMap(encodeGradeEvent);
   }
 
-  async insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'> {
-    const entries = this.#entries(events);
-    await this.relay.beforeWrite(GRADES, grade._id, entries);
-    if ((await this.#insertGrade({ ...toDocument(grade), [OUTBOX_FIELD]: entries })) === 'exists') {
-      await this.relay.cancelWrite(entries);
-      return 'exists';
-    }
-    // Published right after the write, off the caller's path; the sweep covers a failure.
-    void this.relay.publishAfterWrite(GRADES, grade._id, entries);
-    return 'inserted';
+  insert(grade: StoredGrade, events: GradeEventSpec[]): Promise<'inserted' | 'exists'> {
+    return this.#grades.insert(toDocument(grade) as GradeDocument, this.#events(events));
   }
 
-  async change(
+  change(
     id: string,
     changedBy: string,
     decide: (grade: StoredGrade) => { next: Grade; events: (stored: StoredGrade) => GradeEventSpec[] } | null,
   ): Promise<StoredGrade | null> {
-    const written = await modifyDocument(this.db, GRADES, id, async (document) => {
+    return this.#grades.modify(id, (document) => {
       const current = fromDocument(document);
       const change = current && decide(current);
       if (!current || !change) return { result: null };
       const stored = this.#successor(current, change.next, changedBy);
-      const entries = this.#entries(change.events(stored));
       const { _id, ...fields } = toDocument(stored);
-      await this.relay.beforeWrite(GRADES, _id, entries);
-      return { update: { $set: fields, ...pushOutbox(entries) }, result: { stored, entries } };
+      return { update: { $set: fields }, events: this.#events(change.events(stored)), result: stored };
     });
-    if (!written) return null;
-    // Published right after the write, off the caller's path; the sweep covers a failure.
-    void this.relay.publishAfterWrite(GRADES, id, written.entries);
-    return written.stored;
   }
 
   #successor(current: StoredGrade, next: Grade, changedBy: string): StoredGrade {
@@ -118,26 +99,20 @@ export class MongoGradeRepository implements GradeRepository {
     events: (stored: StoredGrade) => GradeEventSpec[],
   ): Promise<StoredGrade> {
     const stored = this.#successor(current, next, changedBy);
-    const entries = this.#entries(events(stored));
     const { _id, ...fields } = toDocument(stored);
-    await this.relay.beforeWrite(GRADES, _id, entries);
-    const updated = await updateIfVersion(this.db, GRADES, _id, current.version, { $set: fields, ...pushOutbox(entries) });
-    if (!updated) {
-      await this.relay.cancelWrite(entries);
+    if (!(await this.#grades.updateIfVersion(_id, current.version, { $set: fields }, this.#events(events(stored))))) {
       throw new FailedPreconditionError(`grades/${_id} was changed by another request; read it again and retry`);
     }
-    // Published right after the write, off the caller's path; the sweep covers a failure.
-    void this.relay.publishAfterWrite(GRADES, _id, entries);
     return stored;
   }
 
   async #find(filter: Filter<GradeDocument>, limit: number, sort?: Document): Promise<StoredGrade[]> {
-    const cursor = this.#grades.find(filter, { projection: { [OUTBOX_FIELD]: 0 } }).limit(limit);
+    const cursor = this.#grades.collection.find(filter, { projection: { [OUTBOX_FIELD]: 0 } }).limit(limit);
     return (await (sort ? cursor.sort(sort) : cursor).toArray()).map((d) => fromDocument(d)!);
   }
 
   async get(id: string): Promise<StoredGrade | null> {
-    return fromDocument(await this.#grades.findOne({ _id: id }, { projection: { [OUTBOX_FIELD]: 0 } }));
+    return fromDocument(await this.#grades.findOne({ _id: id }));
   }
 
   /** Certificate numbers end with the grade id (PZ-G-{year}-{ID}), so this is an _id lookup. */
