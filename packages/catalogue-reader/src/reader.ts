@@ -1,12 +1,11 @@
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import type {
-  Audit,
-  Brand,
-  CatalogueStandard,
-  CertificationBody,
-  Enterprise,
-  Product,
-  ProductionLine,
+  BrandDocument,
+  CertificationBodyDocument,
+  EnterpriseDocument,
+  ProductDocument,
+  ProductionLineDocument,
+  StandardDocument,
 } from './domain/records.js';
 
 /**
@@ -21,19 +20,6 @@ export const catalogueCollections = {
   standards: 'standards',
   certificationBodies: 'certification_bodies',
 } as const;
-
-/**
- * A record as stored: its id, audit fields and a version (incremented by every write, used
- * for optimistic concurrency) beside the record's own fields.
- */
-export type Stored<T> = T & { _id: string; audit: Audit; version: number };
-
-export type EnterpriseDocument = Stored<Enterprise>;
-export type BrandDocument = Stored<Brand>;
-export type ProductDocument = Stored<Product>;
-export type ProductionLineDocument = Stored<ProductionLine>;
-export type StandardDocument = Stored<CatalogueStandard>;
-export type CertificationBodyDocument = Stored<CertificationBody>;
 
 // The outbox is the catalogue service's business; readers never see it.
 const withoutOutbox = { projection: { _outbox: 0 } } as const;

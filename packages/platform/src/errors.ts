@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'FAILED_PRECONDITION'
   | 'PERMISSION_DENIED'
   | 'UNAUTHENTICATED'
+  | 'RESOURCE_EXHAUSTED'
   | 'UNAVAILABLE'
   | 'DEADLINE_EXCEEDED'
   | 'INTERNAL';
@@ -77,6 +78,16 @@ export class PermissionDeniedError extends PinzhiError {
 export class UnauthenticatedError extends PinzhiError {
   constructor(message: string, options: PinzhiErrorOptions = {}) {
     super('UNAUTHENTICATED', message, options);
+  }
+}
+
+/**
+ * A bound on what one caller may ask for at once was reached, e.g. items per IssueGrades
+ * call. Not retriable: the same request meets the same bound; the caller must send less.
+ */
+export class ResourceExhaustedError extends PinzhiError {
+  constructor(message: string, options: PinzhiErrorOptions = {}) {
+    super('RESOURCE_EXHAUSTED', message, options);
   }
 }
 

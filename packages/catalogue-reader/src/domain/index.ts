@@ -2,6 +2,7 @@ export * from './categories.js';
 export * from './cnas-number.js';
 export * from './credit-code.js';
 export * from './gtin.js';
+export * from './resource-name.js';
 export * from './standard-code.js';
 export * from './standard.js';
 export * from './violation.js';

@@ -109,6 +109,19 @@ export type CertificationBody = {
   fictional?: boolean;
 };
 
+/**
+ * A record as stored: its id, audit fields and a version (incremented by every write, used
+ * for optimistic concurrency) beside the record's own fields.
+ */
+export type Stored<T> = T & { _id: string; audit: Audit; version: number };
+
+export type EnterpriseDocument = Stored<Enterprise>;
+export type BrandDocument = Stored<Brand>;
+export type ProductDocument = Stored<Product>;
+export type ProductionLineDocument = Stored<ProductionLine>;
+export type StandardDocument = Stored<CatalogueStandard>;
+export type CertificationBodyDocument = Stored<CertificationBody>;
+
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const AREA_CODE = /^\d{6}$/;
 const MARKET_CODE = /^(?:[A-Z]{2}|EU)$/;

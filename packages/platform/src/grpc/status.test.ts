@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
+  ResourceExhaustedError,
   UnauthenticatedError,
   UnavailableError,
 } from '../errors.js';
@@ -19,6 +20,7 @@ describe('toStatusObject', () => {
     [new FailedPreconditionError('grade is revoked'), status.FAILED_PRECONDITION],
     [new PermissionDeniedError('outside scope'), status.PERMISSION_DENIED],
     [new UnauthenticatedError('no token'), status.UNAUTHENTICATED],
+    [new ResourceExhaustedError('at most 1000 items per call'), status.RESOURCE_EXHAUSTED],
     [new UnavailableError('db down'), status.UNAVAILABLE],
   ])('maps %s to its gRPC code with its message', (error, code) => {
     expect(toStatusObject(error)).toMatchObject({ code, details: error.message });

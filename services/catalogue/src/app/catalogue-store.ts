@@ -7,7 +7,7 @@ import type {
   Product,
   ProductionLine,
   Stored,
-} from '@pinzhi/catalogue-reader';
+} from '@pinzhi/catalogue-reader/model';
 import type { ResourceKind } from '../domain/resource-names.js';
 
 /** The record type of each catalogue resource kind. */

@@ -16,7 +16,7 @@ import {
   type ProductionLine,
   type Stored,
   type Violation,
-} from '@pinzhi/catalogue-reader';
+} from '@pinzhi/catalogue-reader/model';
 import {
   AlreadyExistsError,
   assertNoViolations,
@@ -27,7 +27,7 @@ import {
   PermissionDeniedError,
   type Caller,
 } from '@pinzhi/platform';
-import { collectionIds, type ResourceKind } from '../domain/resource-names.js';
+import { collectionIds, resourceName, type ResourceKind } from '../domain/resource-names.js';
 import { applyUpdateMask, snakeCase } from '../domain/update-mask.js';
 import type { CatalogueEvent, CatalogueStore, RecordFilter, RecordOf } from './catalogue-store.js';
 
@@ -145,7 +145,7 @@ export class CatalogueUseCases {
 
   async #require<K extends ResourceKind>(kind: K, id: string): Promise<Stored<RecordOf[K]>> {
     const found = await this.store.get(kind, id);
-    if (!found) throw new NotFoundError(`${collectionIds[kind]}/${encodeURIComponent(id)} does not exist`);
+    if (!found) throw new NotFoundError(`${resourceName(kind, id)} does not exist`);
     return found;
   }
 

@@ -1,4 +1,4 @@
-import { violation, type Result } from '@pinzhi/catalogue-reader';
+import { violation, type Result } from '@pinzhi/catalogue-reader/model';
 
 /**
  * `displayNameZh` → `display_name_zh`; clients may send either spelling. Upper-case words

@@ -3,7 +3,7 @@ import type {
   ProductDocument,
   StandardDocument,
   Audit,
-} from '@pinzhi/catalogue-reader';
+} from '@pinzhi/catalogue-reader/model';
 import type { CertificateFields, CertificateSignatureValue, PublicSigningKey } from '@pinzhi/certificates';
 import type { Grade } from '../domain/grade.js';
 

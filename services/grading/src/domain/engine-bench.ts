@@ -3,7 +3,7 @@
  *   node --conditions=@pinzhi/source --import tsx services/grading/src/domain/engine-bench.ts
  * The target is ≥ 200 000 evaluations/s for a 10-indicator standard.
  */
-import type { Standard } from '@pinzhi/catalogue-reader';
+import type { Standard } from '@pinzhi/catalogue-reader/model';
 import { compileStandard, gradeProduct, type GradingInput, type GradingOutcome, type Measurement } from './grading-engine.js';
 import { downJacketMeasurements, gradingStandard, indicator, levels, limit, loadSeededStandards, report } from './test-standards.js';
 

@@ -4,7 +4,7 @@
  * certified). Transitions are pure functions that return the changed grade or say why the
  * change is illegal, so the rules can be tested without a database.
  */
-import type { DecisionRule } from '@pinzhi/catalogue-reader';
+import type { DecisionRule } from '@pinzhi/catalogue-reader/model';
 import { NONCONFORMING, type GradingOutcome, type TestReport } from './grading-engine.js';
 
 export type GradeState = 'issued' | 'downgraded' | 'revoked' | 'expired' | 'superseded' | 'refused';

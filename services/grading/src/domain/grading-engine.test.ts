@@ -1,4 +1,4 @@
-import type { Result, Standard, Violation } from '@pinzhi/catalogue-reader';
+import type { Result, Standard, Violation } from '@pinzhi/catalogue-reader/model';
 import { describe, expect, it } from 'vitest';
 import {
   compileStandard,

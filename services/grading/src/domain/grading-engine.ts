@@ -26,7 +26,7 @@ import {
   type Standard,
   type TargetGroup,
   type Violation,
-} from '@pinzhi/catalogue-reader';
+} from '@pinzhi/catalogue-reader/model';
 import { measurementScaleOf, parseMeasurement, readMeasurement, type MeasuredValue, type MeasurementScale } from './measurement.js';
 
 /** The outcome of a product below the lowest level, or of one that fails its safety gate. */

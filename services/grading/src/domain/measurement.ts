@@ -6,7 +6,7 @@
  * through `parseMeasurement`, which says what is wrong. Both share one set of rules, so the
  * fast path can never accept what the explaining path would refuse.
  */
-import { violation, type Indicator, type Result, type Violation } from '@pinzhi/catalogue-reader';
+import { violation, type Indicator, type Result, type Violation } from '@pinzhi/catalogue-reader/model';
 
 /** A value as the lab reported it: a number, a text such as `3-4` or `pass`, or a boolean verdict. */
 export type MeasuredValue = number | string | boolean;

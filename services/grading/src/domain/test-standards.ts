@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Indicator, Limit, Standard } from '@pinzhi/catalogue-reader';
+import type { Indicator, Limit, Standard } from '@pinzhi/catalogue-reader/model';
 import type { Measurement, TestReport } from './grading-engine.js';
 
 const SEEDED_STANDARDS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../seeds/catalogue/standards.json');

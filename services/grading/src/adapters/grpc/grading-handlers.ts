@@ -1,6 +1,6 @@
-import { normaliseGtin, parseStandardCode } from '@pinzhi/catalogue-reader';
+import { normaliseGtin, parseResourceName, parseStandardCode } from '@pinzhi/catalogue-reader';
 import { GradingServiceService, type IssueGradeRequest, type IssueGradesResult } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
-import { InvalidArgumentError, isPinzhiError, type ServiceHandlers } from '@pinzhi/platform';
+import { InvalidArgumentError, isPinzhiError, ResourceExhaustedError, type PinzhiError, type ServiceHandlers } from '@pinzhi/platform';
 import type { GradingUseCases, IssueGradeInput } from '../../app/grading-use-cases.js';
 import type { GradeFilter } from '../../app/ports.js';
 import type { GradeFeed } from '../kafka/grade-feed.js';
@@ -17,11 +17,10 @@ const certifiers = { roles: ['certifier'] } as const;
 const BULK_CONCURRENCY = 16;
 const changers = { roles: ['certifier', 'regulator', 'admin'] } as const;
 
-function idFrom(prefix: string, name: string, field = 'name'): string {
-  if (name.startsWith(`${prefix}/`) && name.length > prefix.length + 1) return decodeURIComponent(name.slice(prefix.length + 1));
-  throw new InvalidArgumentError(`invalid ${field}`, [
-    { field, reason: 'INVALID_RESOURCE_NAME', description: `expected '${prefix}/{id}', got '${name}'` },
-  ]);
+function idFrom(collection: string, name: string, field = 'name'): string {
+  const parsed = parseResourceName(collection, name, field);
+  if (!parsed.ok) throw new InvalidArgumentError(`invalid ${field}`, parsed.violations);
+  return parsed.value;
 }
 
 function productIdFrom(name: string, field: string): string {
@@ -34,6 +33,17 @@ function standardCodeFrom(code: string, field: string): string {
   const parsed = parseStandardCode(code, field);
   if (!parsed.ok) throw new InvalidArgumentError(`invalid ${field}`, parsed.violations);
   return parsed.value.canonical;
+}
+
+function failedItem(index: number, error: PinzhiError): IssueGradesResult {
+  return {
+    index,
+    grade: undefined,
+    created: false,
+    errorCode: error.code,
+    errorMessage: error.message,
+    fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
+  };
 }
 
 function issueInput(request: IssueGradeRequest): IssueGradeInput {
@@ -80,21 +90,14 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
               unexpected ??= error;
               return;
             }
-            results[index] = {
-              index,
-              grade: undefined,
-              created: false,
-              errorCode: error.code,
-              errorMessage: error.message,
-              fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
-            };
+            results[index] = failedItem(index, error);
           }
         };
+        const overBound = new ResourceExhaustedError(`at most ${options.maxBulkItems} items per IssueGrades call; send the rest in another call`);
         let index = 0;
         for await (const request of requests) {
           if (index >= options.maxBulkItems) {
-            const message = `at most ${options.maxBulkItems} items per IssueGrades call; send the rest in another call`;
-            results[index] = { index, grade: undefined, created: false, errorCode: 'RESOURCE_EXHAUSTED', errorMessage: message, fieldViolations: [] };
+            results[index] = failedItem(index, overBound);
             index++;
             continue;
           }

@@ -1,4 +1,4 @@
-import { normaliseGtin } from '@pinzhi/catalogue-reader';
+import { normaliseGtin, parseResourceName } from '@pinzhi/catalogue-reader';
 import { catalogueStreams } from '@pinzhi/events';
 import { InvalidArgumentError, type EventHandler, type Logger } from '@pinzhi/platform';
 import type { GradingUseCases } from '../../app/grading-use-cases.js';
@@ -14,7 +14,8 @@ export function productWithdrawalHandler(useCases: GradingUseCases, logger: Logg
     if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
     if (decoded.kind !== 'event' || decoded.verb !== 'withdrawn') return;
     const name = decoded.payload.product?.name ?? '';
-    const gtin = normaliseGtin(name.replace(/^products\//, ''), 'product.name');
+    const id = parseResourceName('products', name, 'product.name');
+    const gtin = id.ok ? normaliseGtin(id.value, 'product.name') : id;
     if (!gtin.ok) throw new InvalidArgumentError('invalid product withdrawal', gtin.violations);
     const revoked = await useCases.withdrawProduct(gtin.value, event.id);
     logger.info({ product: gtin.value, revoked: revoked.map((g) => g._id) }, 'product withdrawal applied');

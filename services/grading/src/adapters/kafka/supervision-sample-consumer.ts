@@ -1,4 +1,4 @@
-import { normaliseGtin, parseStandardCode } from '@pinzhi/catalogue-reader';
+import { normaliseGtin, parseResourceName, parseStandardCode } from '@pinzhi/catalogue-reader';
 import { supervisionStream } from '@pinzhi/events';
 import { InvalidArgumentError, type EventHandler, type Logger } from '@pinzhi/platform';
 import type { GradingUseCases } from '../../app/grading-use-cases.js';
@@ -15,7 +15,8 @@ export function supervisionSampleHandler(useCases: GradingUseCases, logger: Logg
     if (decoded.kind === 'unknown-type') throw new InvalidArgumentError(`unexpected event type ${event.type} on ${supervisionStream.topic}`);
     if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
     const sample = decoded.payload;
-    const gtin = normaliseGtin(sample.product.replace(/^products\//, ''), 'product');
+    const id = parseResourceName('products', sample.product, 'product');
+    const gtin = id.ok ? normaliseGtin(id.value, 'product') : id;
     const standard = parseStandardCode(sample.standardCode, 'standard_code');
     const violations = [...(gtin.ok ? [] : gtin.violations), ...(standard.ok ? [] : standard.violations)];
     if (sample.sampleId.trim() === '') violations.push({ field: 'sample_id', reason: 'REQUIRED', description: 'the sample id is required' });
