@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalCertificateBytes, type CertificateFields } from './canonical-bytes.js';
+import { canonicalCertificateBytes, certificateFieldsOf, type CertificateFields } from './canonical-bytes.js';
 
 const certificate: CertificateFields = {
   number: 'PZ-2025-000123',
@@ -63,5 +63,52 @@ describe('canonicalCertificateBytes', () => {
   it('rejects dates it cannot write as RFC 3339', () => {
     expect(() => canonicalCertificateBytes({ ...certificate, validFrom: new Date(Number.NaN) })).toThrow(RangeError);
     expect(() => canonicalCertificateBytes({ ...certificate, validUntil: new Date('+010000-01-01T00:00:00Z') })).toThrow(RangeError);
+  });
+});
+
+describe('certificateFieldsOf', () => {
+  it('is exactly the signed field set; changing it needs a new domain prefix and README.md', () => {
+    const fields = certificateFieldsOf({ ...certificate, signature: 'not signed' } as CertificateFields);
+    expect(Object.keys(fields).sort()).toEqual([
+      'grade',
+      'gtin',
+      'issuerCnasNumber',
+      'issuerName',
+      'level',
+      'number',
+      'standardCode',
+      'validFrom',
+      'validUntil',
+    ]);
+    expect(fields).toEqual(certificate);
+  });
+
+  it('turns a missing timestamp into the epoch, which no genuine signature covers', () => {
+    const fields = certificateFieldsOf({ ...certificate, validFrom: undefined, validUntil: undefined });
+    expect([fields.validFrom, fields.validUntil]).toEqual([new Date(0), new Date(0)]);
+  });
+
+  it('gives the bytes the earlier, per-caller field lists gave', () => {
+    // Expected values computed once with the code before the field set moved here: grading's
+    // and the subscriber's own lists, and canonicalCertificateBytes listing the fields itself.
+    const awkward = {
+      number: 'PZ-G-2025-ABC "1" \\ /',
+      gtin: '06901234567892',
+      standardCode: 'GB/T 14272-2021',
+      level: 'Qualite\u0301',
+      validFrom: new Date('2025-03-01T00:00:00.000Z'),
+      validUntil: new Date('2026-02-28T15:59:59.999Z'),
+      issuerCnasNumber: 'CNAS L0192\t\u0001\u001f',
+      issuerName: 'Lǚ Hángzhōu'.normalize('NFD') + ' \uF9B2售检测 \ud800',
+      grade: 'grades/g-42',
+      internalNote: 'not signed',
+    };
+    const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    expect(base64(canonicalCertificateBytes(awkward))).toBe(
+      'cGluemhpLWNlcnRpZmljYXRlLXYxCnsiZ3JhZGUiOiJncmFkZXMvZy00MiIsImd0aW4iOiIwNjkwMTIzNDU2Nzg5MiIsImlzc3VlckNuYXNOdW1iZXIiOiJDTkFTIEwwMTkyXHRcdTAwMDFcdTAwMWYiLCJpc3N1ZXJOYW1lIjoiTMeaIEjDoW5nemjFjXUg6Zu25ZSu5qOA5rWLIFx1ZDgwMCIsImxldmVsIjoiUXVhbGl0w6kiLCJudW1iZXIiOiJQWi1HLTIwMjUtQUJDIFwiMVwiIFxcIC8iLCJzdGFuZGFyZENvZGUiOiJHQi9UIDE0MjcyLTIwMjEiLCJ2YWxpZEZyb20iOiIyMDI1LTAzLTAxVDAwOjAwOjAwLjAwMFoiLCJ2YWxpZFVudGlsIjoiMjAyNi0wMi0yOFQxNTo1OTo1OS45OTlaIn0=',
+    );
+    expect(base64(canonicalCertificateBytes(certificateFieldsOf({ ...awkward, validFrom: undefined })))).toBe(
+      'cGluemhpLWNlcnRpZmljYXRlLXYxCnsiZ3JhZGUiOiJncmFkZXMvZy00MiIsImd0aW4iOiIwNjkwMTIzNDU2Nzg5MiIsImlzc3VlckNuYXNOdW1iZXIiOiJDTkFTIEwwMTkyXHRcdTAwMDFcdTAwMWYiLCJpc3N1ZXJOYW1lIjoiTMeaIEjDoW5nemjFjXUg6Zu25ZSu5qOA5rWLIFx1ZDgwMCIsImxldmVsIjoiUXVhbGl0w6kiLCJudW1iZXIiOiJQWi1HLTIwMjUtQUJDIFwiMVwiIFxcIC8iLCJzdGFuZGFyZENvZGUiOiJHQi9UIDE0MjcyLTIwMjEiLCJ2YWxpZEZyb20iOiIxOTcwLTAxLTAxVDAwOjAwOjAwLjAwMFoiLCJ2YWxpZFVudGlsIjoiMjAyNi0wMi0yOFQxNTo1OTo1OS45OTlaIn0=',
+    );
   });
 });

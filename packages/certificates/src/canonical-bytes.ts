@@ -11,6 +11,28 @@ export interface CertificateFields {
   grade: string;
 }
 
+/** Anything carrying the signed fields, e.g. a certificate message whose timestamps may be unset. */
+export type CertificateContent = Omit<CertificateFields, 'validFrom' | 'validUntil'> & { validFrom?: Date; validUntil?: Date };
+
+/**
+ * The signed fields, and the only list of them: signers and verifiers both go through here, so
+ * they cannot drift apart. Extra properties are dropped; a missing timestamp becomes the epoch,
+ * which no genuine signature covers, so it fails verification instead of throwing.
+ */
+export function certificateFieldsOf(c: CertificateContent): CertificateFields {
+  return {
+    number: c.number,
+    gtin: c.gtin,
+    standardCode: c.standardCode,
+    level: c.level,
+    validFrom: c.validFrom ?? new Date(0),
+    validUntil: c.validUntil ?? new Date(0),
+    issuerCnasNumber: c.issuerCnasNumber,
+    issuerName: c.issuerName,
+    grade: c.grade,
+  };
+}
+
 // Separates these bytes from anything else a pinzhi key might ever sign; bump the version
 // whenever the field set or encoding changes.
 const DOMAIN_PREFIX = 'pinzhi-certificate-v1\n';
@@ -21,19 +43,9 @@ const DOMAIN_PREFIX = 'pinzhi-certificate-v1\n';
  * strings NFC-normalised, no whitespace. See README.md for the exact form.
  */
 export function canonicalCertificateBytes(c: CertificateFields): Uint8Array {
-  // Listed field by field so that extra properties on the caller's object never reach the signature.
-  const fields: Record<string, string> = {
-    number: text(c.number),
-    gtin: text(c.gtin),
-    standardCode: text(c.standardCode),
-    level: text(c.level),
-    validFrom: rfc3339(c.validFrom),
-    validUntil: rfc3339(c.validUntil),
-    issuerCnasNumber: text(c.issuerCnasNumber),
-    issuerName: text(c.issuerName),
-    grade: text(c.grade),
-  };
-  const sorted = Object.fromEntries(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const { validFrom, validUntil, ...texts } = certificateFieldsOf(c);
+  const fields = Object.entries({ ...texts, validFrom: rfc3339(validFrom), validUntil: rfc3339(validUntil) });
+  const sorted = Object.fromEntries(fields.map(([k, v]) => [k, text(v)] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
   return new TextEncoder().encode(DOMAIN_PREFIX + JSON.stringify(sorted));
 }
 

@@ -6,6 +6,7 @@ describe('@pinzhi/certificates', () => {
     expect(Object.keys(certificates).sort()).toEqual([
       'KeyRing',
       'canonicalCertificateBytes',
+      'certificateFieldsOf',
       'generateSigningKey',
       'publicKeyOf',
       'signCertificate',

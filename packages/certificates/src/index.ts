@@ -1,4 +1,4 @@
-export { canonicalCertificateBytes, type CertificateFields } from './canonical-bytes.js';
+export { canonicalCertificateBytes, certificateFieldsOf, type CertificateContent, type CertificateFields } from './canonical-bytes.js';
 export {
   signCertificate,
   verifyCertificate,

@@ -1,7 +1,7 @@
-import { publicKeyOf, type PublicSigningKey } from '@pinzhi/certificates';
+import { canonicalCertificateBytes, publicKeyOf, type PublicSigningKey } from '@pinzhi/certificates';
 import { Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { describe, expect, it } from 'vitest';
-import { createSignatureCheck } from './signature-check.js';
+import { certificateFieldsOf, createSignatureCheck } from './signature-check.js';
 import { signedGrade, testKey } from './test-grades.js';
 
 /** A key source whose published set the test changes, counting the fetches. */
@@ -64,6 +64,19 @@ describe('createSignatureCheck', () => {
     state.keys = [];
     now = 1000;
     expect(await check.check(signedGrade(key))).toMatchObject({ valid: false });
+  });
+
+  it('rebuilds from a decoded certificate the bytes its own field list gave before it moved to @pinzhi/certificates', () => {
+    const grade = signedGrade(testKey(), { gradeId: 'g-7', level: 'SUPERIOR' });
+    const certificate = Grade.decode(Grade.encode(grade).finish()).certificate!;
+    const base64 = (c: typeof certificate) => Buffer.from(canonicalCertificateBytes(certificateFieldsOf(c))).toString('base64');
+    // Computed once with the SDK's earlier certificateFieldsOf.
+    expect(base64(certificate)).toBe(
+      'cGluemhpLWNlcnRpZmljYXRlLXYxCnsiZ3JhZGUiOiJncmFkZXMvZy03IiwiZ3RpbiI6IjA2OTAxMjM0NTY3ODkyIiwiaXNzdWVyQ25hc051bWJlciI6IkNOQVMgQzk1MS1QIiwiaXNzdWVyTmFtZSI6Iue6uue7h+WTgei0qOmHj+iupOivgeS4reW/gyIsImxldmVsIjoiU1VQRVJJT1IiLCJudW1iZXIiOiJQWi1HLTIwMjUtZy03Iiwic3RhbmRhcmRDb2RlIjoiR0IvVCAxNDI3Mi0yMDIxIiwidmFsaWRGcm9tIjoiMjAyNS0wMy0wMVQwMDowMDowMC4wMDBaIiwidmFsaWRVbnRpbCI6IjIwMjctMDItMjhUMTU6NTk6NTkuOTk5WiJ9',
+    );
+    expect(base64({ ...certificate, validFrom: undefined })).toBe(
+      'cGluemhpLWNlcnRpZmljYXRlLXYxCnsiZ3JhZGUiOiJncmFkZXMvZy03IiwiZ3RpbiI6IjA2OTAxMjM0NTY3ODkyIiwiaXNzdWVyQ25hc051bWJlciI6IkNOQVMgQzk1MS1QIiwiaXNzdWVyTmFtZSI6Iue6uue7h+WTgei0qOmHj+iupOivgeS4reW/gyIsImxldmVsIjoiU1VQRVJJT1IiLCJudW1iZXIiOiJQWi1HLTIwMjUtZy03Iiwic3RhbmRhcmRDb2RlIjoiR0IvVCAxNDI3Mi0yMDIxIiwidmFsaWRGcm9tIjoiMTk3MC0wMS0wMVQwMDowMDowMC4wMDBaIiwidmFsaWRVbnRpbCI6IjIwMjctMDItMjhUMTU6NTk6NTkuOTk5WiJ9',
+    );
   });
 
   it('rejects rather than answering false when the keys cannot be fetched', async () => {

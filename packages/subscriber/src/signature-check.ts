@@ -1,5 +1,8 @@
-import { verifyCertificate, type CertificateFields, type PublicSigningKey, type VerificationResult } from '@pinzhi/certificates';
-import type { Certificate, Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
+import { certificateFieldsOf, verifyCertificate, type PublicSigningKey, type VerificationResult } from '@pinzhi/certificates';
+import type { Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
+
+// Part of the SDK so a marketplace rebuilds a certificate's signed fields from grading's own list.
+export { certificateFieldsOf };
 
 /** Where the published public keys come from, e.g. grading's GetSigningKeys (signingKeysFromGrading). */
 export type SigningKeySource = () => Promise<readonly PublicSigningKey[]>;
@@ -20,24 +23,6 @@ export interface SignatureCheckOptions {
 
 export interface SignatureCheck {
   check(grade: Grade): Promise<SignatureCheckResult>;
-}
-
-/**
- * The certificate as the signer saw it. Mirrors grading's certificateFromMessage: a missing
- * timestamp becomes the epoch, which no genuine signature covers, so it fails closed.
- */
-export function certificateFieldsOf(c: Certificate): CertificateFields {
-  return {
-    number: c.number,
-    gtin: c.gtin,
-    standardCode: c.standardCode,
-    level: c.level,
-    validFrom: c.validFrom ?? new Date(0),
-    validUntil: c.validUntil ?? new Date(0),
-    issuerCnasNumber: c.issuerCnasNumber,
-    issuerName: c.issuerName,
-    grade: c.grade,
-  };
 }
 
 const MAX_REMEMBERED_UNKNOWN_KEYS = 1000;

@@ -6,8 +6,8 @@ import {
   type ProductDocument,
   type StandardDocument,
   type Violation,
-} from '@pinzhi/catalogue-reader';
-import { verifyCertificate, type CertificateFields } from '@pinzhi/certificates';
+} from '@pinzhi/catalogue-reader/model';
+import { certificateFieldsOf, verifyCertificate, type CertificateFields } from '@pinzhi/certificates';
 import {
   assertNoViolations,
   decodePageToken,
@@ -74,19 +74,10 @@ export function gradeIdOf(certificationBodyId: string, reportNumber: string): st
 
 const certificateNumberOf = (gradeId: string, at: Date) => `PZ-G-${at.getUTCFullYear()}-${gradeId.toUpperCase()}`;
 
-export function certificateFieldsOf(grade: Grade): CertificateFields {
-  const c = grade.certificate!;
-  return {
-    number: c.number,
-    gtin: grade.productId,
-    standardCode: grade.standardCode,
-    level: grade.issuedLevel,
-    validFrom: c.validFrom,
-    validUntil: c.validUntil,
-    issuerCnasNumber: c.issuerCnasNumber,
-    issuerName: c.issuerName,
-    grade: `grades/${grade.id}`,
-  };
+/** What a grade's certificate signs: at the issued level, so a downgraded grade's certificate keeps verifying. */
+export function signedFieldsOf(grade: Grade): CertificateFields {
+  const { productId: gtin, standardCode, issuedLevel: level, id } = grade;
+  return certificateFieldsOf({ ...grade.certificate!, gtin, standardCode, level, grade: `grades/${id}` });
 }
 
 function addMonths(date: Date, months: number): Date {
@@ -220,7 +211,7 @@ export class GradingUseCases {
         issuerName: body.nameZh ?? body.name,
       };
       grade = { ...grade, certificate: { ...certificate, signature: { algorithm: 'Ed25519', keyId: '', signature: new Uint8Array(), signedAt: now } } };
-      grade.certificate!.signature = await this.signer.sign(certificateFieldsOf(grade), now);
+      grade.certificate!.signature = await this.signer.sign(signedFieldsOf(grade), now);
     }
     const stored: StoredGrade = {
       ...grade,

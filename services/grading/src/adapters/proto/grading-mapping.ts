@@ -1,5 +1,6 @@
 /** Translation between the grading API messages and the grade records. */
 import type { DecisionRule as DecisionRuleWord } from '@pinzhi/catalogue-reader';
+import { certificateFieldsOf } from '@pinzhi/certificates';
 import { DecisionRule } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
 import {
   GradeState,
@@ -9,6 +10,7 @@ import {
   type TestReport as TestReportMessage,
 } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { InvalidArgumentError, type FieldViolation } from '@pinzhi/platform';
+import { signedFieldsOf } from '../../app/grading-use-cases.js';
 import type { StoredGrade } from '../../app/ports.js';
 import type { CertificateRecord, GradeState as GradeStateWord } from '../../domain/grade.js';
 import type { IndicatorVerdict, TestReport } from '../../domain/grading-engine.js';
@@ -101,15 +103,7 @@ function bytes(value: Uint8Array | { buffer: Uint8Array }): Buffer {
 
 export function certificateToMessage(grade: StoredGrade, c: CertificateRecord): Certificate {
   return {
-    number: c.number,
-    gtin: grade.productId,
-    standardCode: grade.standardCode,
-    level: grade.issuedLevel,
-    validFrom: c.validFrom,
-    validUntil: c.validUntil,
-    issuerCnasNumber: c.issuerCnasNumber,
-    issuerName: c.issuerName,
-    grade: `grades/${grade._id}`,
+    ...signedFieldsOf({ ...grade, certificate: c }),
     signature: {
       algorithm: c.signature.algorithm,
       keyId: c.signature.keyId,
@@ -163,15 +157,7 @@ export function gradeToMessage(g: StoredGrade): GradeMessage {
 /** The certificate fields as a verifier received them. */
 export function certificateFromMessage(c: Certificate) {
   return {
-    number: c.number,
-    gtin: c.gtin,
-    standardCode: c.standardCode,
-    level: c.level,
-    validFrom: c.validFrom ?? new Date(0),
-    validUntil: c.validUntil ?? new Date(0),
-    issuerCnasNumber: c.issuerCnasNumber,
-    issuerName: c.issuerName,
-    grade: c.grade,
+    ...certificateFieldsOf(c),
     ...(c.signature
       ? {
           signature: {
