@@ -9,7 +9,9 @@ describe('@pinzhi/certificates', () => {
       'certificateFieldsOf',
       'generateSigningKey',
       'publicKeyOf',
+      'signBytes',
       'signCertificate',
+      'verifyBytes',
       'verifyCertificate',
     ]);
   });

@@ -1,6 +1,8 @@
 export { canonicalCertificateBytes, certificateFieldsOf, type CertificateContent, type CertificateFields } from './canonical-bytes.js';
 export {
+  signBytes,
   signCertificate,
+  verifyBytes,
   verifyCertificate,
   type CertificateSignatureValue,
   type VerificationResult,

@@ -2,3 +2,4 @@ export * from './stream.js';
 export * from './catalogue.js';
 export * from './grading.js';
 export * from './supervision.js';
+export * from './brand.js';

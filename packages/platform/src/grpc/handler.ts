@@ -6,7 +6,7 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from '@grpc/grpc-js';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { context as otelContext, propagation, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { Caller, Role } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
@@ -146,12 +146,14 @@ function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, met
   switch (kind) {
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        context(call)
-          .then((ctx) => method.handle(call.request, ctx))
-          .then(
-            (response) => callback(null, response),
-            (error: unknown) => callback(fail(error)),
-          );
+        otelContext.with(callerTrace(call.metadata), () =>
+          context(call)
+            .then((ctx) => method.handle(call.request, ctx))
+            .then(
+              (response) => callback(null, response),
+              (error: unknown) => callback(fail(error)),
+            ),
+        );
       };
     case 'clientStream':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
@@ -180,6 +182,26 @@ function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, met
           );
       };
   }
+}
+
+/**
+ * The caller's trace context. The gRPC instrumentation (loaded by the telemetry preload)
+ * normally makes a server span of it; where it is not loaded (a service started in-process by
+ * a test) the caller's `traceparent` is still honoured, so the events a call causes carry it.
+ */
+function callerTrace(metadata: Metadata): Context {
+  const active = otelContext.active();
+  if (trace.getSpan(active)) return active;
+  const header = (name: string) => {
+    const value = metadata.get(name)[0];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const carrier: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate']) {
+    const value = header(name);
+    if (value) carrier[name] = value;
+  }
+  return Object.keys(carrier).length > 0 ? propagation.extract(active, carrier) : active;
 }
 
 async function authorize(access: Access, metadata: Metadata, verifier: TokenVerifier): Promise<Caller | undefined> {

@@ -1,88 +1,31 @@
-import {
-  generateSigningKey,
-  publicKeyOf,
-  signCertificate,
-  type CertificateFields,
-  type CertificateSignatureValue,
-  type PublicSigningKey,
-  type SigningKeyMaterial,
-} from '@pinzhi/certificates';
-import { Binary, type Collection, type Db } from 'mongodb';
+import { signCertificate, type CertificateFields, type CertificateSignatureValue, type PublicSigningKey, type SigningKeyMaterial } from '@pinzhi/certificates';
+import { MongoKeyStore } from '@pinzhi/certificates/mongo';
+import type { Db } from 'mongodb';
 import type { CertificateSigner } from '../../app/ports.js';
 
-type KeyDocument = {
-  _id: string;
-  publicKey: Binary;
-  privateKeyPkcs8: Binary;
-  notBefore: Date;
-  retiredAt?: Date;
-};
-
-const toMaterial = (d: KeyDocument): SigningKeyMaterial => ({
-  keyId: d._id,
-  publicKey: d.publicKey.buffer,
-  privateKeyPkcs8: d.privateKeyPkcs8.buffer,
-  notBefore: d.notBefore,
-  ...(d.retiredAt ? { retiredAt: d.retiredAt } : {}),
-});
-
-/**
- * Ed25519 signing keys kept in the `signing_keys` collection: one active key signs, retired
- * keys stay published so old certificates keep verifying. The private keys sit in the
- * database in this version; a KMS or HSM should hold them in production.
- */
+/** Grade certificates are signed with grading's own keys, in its `signing_keys` collection. */
 export class MongoCertificateSigner implements CertificateSigner {
-  readonly #keys: Collection<KeyDocument>;
-  #cache: { keys: SigningKeyMaterial[]; loadedAt: number } | undefined;
+  readonly #keys: MongoKeyStore;
 
   /** `cacheMs` bounds how long a rotation by another instance can go unseen here. */
-  constructor(
-    db: Db,
-    private readonly cacheMs = 30_000,
-  ) {
-    this.#keys = db.collection('signing_keys');
+  constructor(db: Db, cacheMs = 30_000) {
+    this.#keys = new MongoKeyStore(db, 'signing_keys', cacheMs);
   }
 
-  async #all(): Promise<SigningKeyMaterial[]> {
-    if (!this.#cache || Date.now() - this.#cache.loadedAt > this.cacheMs) {
-      const keys = (await this.#keys.find({}).sort({ notBefore: 1 }).toArray()).map(toMaterial);
-      this.#cache = { keys, loadedAt: Date.now() };
-    }
-    return this.#cache.keys;
-  }
-
-  /** Makes sure one active key exists (first start); safe when several instances start at once. */
-  async ensureActiveKey(now = new Date()): Promise<void> {
-    if ((await this.#all()).some((k) => !k.retiredAt)) return;
-    await this.#insert(generateSigningKey(now));
+  ensureActiveKey(now = new Date()): Promise<void> {
+    return this.#keys.ensureActiveKey(now);
   }
 
   /** Retires the active key (it keeps verifying) and starts signing with a new one. */
-  async rotate(now = new Date()): Promise<SigningKeyMaterial> {
-    const fresh = generateSigningKey(now);
-    await this.#insert(fresh);
-    await this.#keys.updateMany({ _id: { $ne: fresh.keyId }, retiredAt: { $exists: false } }, { $set: { retiredAt: now } });
-    this.#cache = undefined;
-    return fresh;
-  }
-
-  async #insert(key: SigningKeyMaterial): Promise<void> {
-    await this.#keys.insertOne({
-      _id: key.keyId,
-      publicKey: new Binary(key.publicKey),
-      privateKeyPkcs8: new Binary(key.privateKeyPkcs8),
-      notBefore: key.notBefore,
-    });
-    this.#cache = undefined;
+  rotate(now = new Date()): Promise<SigningKeyMaterial> {
+    return this.#keys.rotate(now);
   }
 
   async sign(fields: CertificateFields, now: Date): Promise<CertificateSignatureValue> {
-    const active = (await this.#all()).filter((k) => !k.retiredAt).at(-1);
-    if (!active) throw new Error('no active signing key; ensureActiveKey() runs at boot');
-    return signCertificate(fields, active, now);
+    return signCertificate(fields, await this.#keys.activeKey(), now);
   }
 
-  async publicKeys(): Promise<PublicSigningKey[]> {
-    return (await this.#all()).map(publicKeyOf);
+  publicKeys(): Promise<PublicSigningKey[]> {
+    return this.#keys.publicKeys();
   }
 }

@@ -1,0 +1,1 @@
+export { MongoKeyStore } from './mongo-key-store.js';

@@ -1,0 +1,1 @@
+export { brandValuationService } from './brand-valuation-service.js';

@@ -1,0 +1,4 @@
+import { runService } from '@pinzhi/platform';
+import { brandValuationService } from './brand-valuation-service.js';
+
+runService(brandValuationService);

@@ -1,0 +1,2 @@
+// What other packages' tests and benchmarks may use of brand valuation.
+export { brandValuationService } from './brand-valuation-service.js';
