@@ -1,2 +1,3 @@
 // What other packages' tests and benchmarks may use of brand valuation.
 export { brandValuationService } from './brand-valuation-service.js';
+export { loadValuationSeeds, readValuationSeeds } from './seed.js';

@@ -12,7 +12,10 @@ import { startTelemetry } from '@pinzhi/platform/telemetry';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, dropDatabase, failure, logger, namespace, startServiceForTest, testKafka, waitFor } from '../../../test/support/harness.js';
+import { CatalogueReader } from '@pinzhi/catalogue-reader';
 import { brandValuationService } from '../src/brand-valuation-service.js';
+import type { BrandValuationUseCases } from '../src/app/brand-valuation-use-cases.js';
+import { loadValuationSeeds } from '../src/seed.js';
 
 // Seeded facts (seeds/catalogue): CHENGYU belongs to Suzhou Chengyu; Zhongpin (CNAS C977-P) is
 // accredited for brand-valuation, Huazhi (CNAS C951-P) only for grading and same-line.
@@ -27,6 +30,7 @@ startTelemetry({ serviceName: 'brand-valuation-test' });
 
 const ns = namespace('brand');
 let kafka: Kafka;
+let seed: () => Promise<number>;
 let client: UnaryClient<typeof BrandValuationServiceService>;
 let grading: UnaryClient<typeof GradingServiceService>;
 let owner: Metadata;
@@ -99,6 +103,7 @@ beforeAll(async () => {
   const gradingInstance = await startServiceForTest(gradingService, { ns });
   cleanups.push(() => gradingInstance.stop());
   await loadSeeds(brandService.db, brandService.relay, logger);
+  seed = () => loadValuationSeeds((brandService.exposed as { useCases: BrandValuationUseCases }).useCases, new CatalogueReader(brandService.db), logger);
   client = createUnaryClient(BrandValuationServiceService, brandService.address);
   grading = createUnaryClient(GradingServiceService, gradingInstance.address);
   [owner, otherEnterprise, evaluator, gradingOnlyCertifier, admin, marketplace] = await Promise.all([
@@ -293,5 +298,16 @@ describe('quality evidence from grade events', () => {
     expect(check).toMatchObject({ genuine: true, current: false, reason: ValuationVerificationReason.VALUATION_VERIFICATION_REASON_FLAGGED_FOR_REVIEW });
     const { application: after } = await client.getApplication({ name: application.name }, owner);
     expect(after!.qualityEvidence!.revocationsLast12Months).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('seeds', () => {
+  it('loads the fictional applications in their states once; a second load changes nothing', async () => {
+    expect(await seed()).toBe(3);
+    expect(await seed()).toBe(0);
+    const check = await client.verifyValuation({ name: 'valuations/chengyu-2026', statement: undefined, signature: undefined });
+    expect(check.genuine).toBe(true);
+    const { application } = await client.getApplication({ name: 'applications/nuanmian-2026' }, admin);
+    expect(application!.state).toBe(ApplicationState.APPLICATION_STATE_SUBMITTED);
   });
 });
