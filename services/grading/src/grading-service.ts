@@ -4,6 +4,7 @@ import { catalogueStreams, gradeStateStream, gradeStream, supervisionStream } fr
 import { defineService } from '@pinzhi/platform';
 import { GradingUseCases } from './app/grading-use-cases.js';
 import { gradingHandlers } from './adapters/grpc/grading-handlers.js';
+import { gradeConvergenceHandler } from './adapters/kafka/grade-convergence-consumer.js';
 import { GradeFeed } from './adapters/kafka/grade-feed.js';
 import { productWithdrawalHandler } from './adapters/kafka/product-withdrawal-consumer.js';
 import { supervisionSampleHandler } from './adapters/kafka/supervision-sample-consumer.js';
@@ -29,6 +30,7 @@ export const gradingService = defineService({
       consumers: [
         { group: 'grading-supervision', stream: supervisionStream, handle: supervisionSampleHandler(useCases, logger) },
         { group: 'grading-product-withdrawals', stream: catalogueStreams.product, handle: productWithdrawalHandler(useCases, logger) },
+        { group: 'grading-convergence', stream: gradeStream, handle: gradeConvergenceHandler(useCases) },
       ],
       sweeps: [{ name: 'expiry', everyMs: config.EXPIRY_SWEEP_INTERVAL_MS, run: () => useCases.expireDue() }],
       stop: [{ name: 'watch feed', run: () => feed.stop() }],

@@ -180,7 +180,7 @@ export class GradingUseCases {
       checked = await this.#checkIssue(caller, body, input);
     } catch (error) {
       const existing = await this.grades.get(id);
-      if (existing) return { grade: existing, created: false };
+      if (existing) return { grade: await this.#converged(existing), created: false };
       throw error;
     }
     const { product, standard, outcome } = checked;
@@ -221,8 +221,9 @@ export class GradingUseCases {
     };
     const events: GradeEventSpec[] = grade.state === 'issued' ? [{ verb: 'issued', grade: stored }] : [];
     if ((await this.grades.insert(stored, events)) === 'exists') {
-      // A concurrent retry won the race; answer as the retry it is.
-      return { grade: (await this.grades.get(id))!, created: false };
+      // A retry (or a concurrent one that won the race): finish what its first attempt may
+      // not have (the pointer, the supersede), then answer as the retry it is.
+      return { grade: await this.#converged((await this.grades.get(id))!), created: false };
     }
     if (grade.state !== 'issued') return { grade: stored, created: true };
     const displaced = await this.#supersedeOlder(stored);
@@ -242,12 +243,32 @@ export class GradingUseCases {
       a.createdAt.getTime() - b.createdAt.getTime() || (a.gradeId > b.gradeId ? 1 : -1);
     const mine = { gradeId: grade._id, createdAt: grade.audit.createdAt };
     const older = await this.grades.changeCurrent(grade.productId, grade.standardCode, (current) => {
-      if (current?.gradeId === grade._id) return { result: null };
+      // Already current: finish the supersede a crash may have interrupted (a no-op when done).
+      if (current?.gradeId === grade._id) return { result: current.supersedes ? { id: current.supersedes, by: grade._id } : null };
       if (current && newer(current, mine) > 0) return { result: { id: grade._id, by: current.gradeId } };
-      return { next: mine, result: current ? { id: current.gradeId, by: grade._id } : null };
+      // The pointer remembers whom it displaced until that grade is superseded.
+      return { next: { ...mine, ...(current ? { supersedes: current.gradeId } : {}) }, result: current ? { id: current.gradeId, by: grade._id } : null };
     });
     if (older) await this.#supersede(older.id, older.by);
     return older?.id === grade._id;
+  }
+
+  /**
+   * Brings a stored grade and its product's pointer into agreement: exactly one live grade
+   * per product and standard, the older superseded with its event. Every step is
+   * idempotent, so a retry of IssueGrade and the consumer of the issued event both run it,
+   * and whichever comes first after a crash finishes the issue.
+   */
+  async #converged(grade: StoredGrade): Promise<StoredGrade> {
+    if (!isLive(grade)) return grade;
+    await this.#supersedeOlder(grade);
+    return (await this.grades.get(grade._id)) ?? grade;
+  }
+
+  /** The issued event's consumer: finishes an issue that a crash or a failed write interrupted. */
+  async convergeGrade(id: string): Promise<void> {
+    const grade = await this.grades.get(id);
+    if (grade) await this.#converged(grade);
   }
 
   /** Supersedes a grade if it is still live. */
@@ -394,7 +415,9 @@ export class GradingUseCases {
     if (!grade) return { signatureValid, current: false, grade: null, detail: detail || 'no such certificate' };
     const now = this.clock();
     const inWindow = grade.certificate!.validFrom <= now && now < grade.certificate!.validUntil;
-    const current = isLive(grade) && inWindow;
+    // Current means what badges show: live, in its window, and the product's current grade.
+    const pointer = isLive(grade) && inWindow ? await this.grades.current(grade.productId, grade.standardCode) : null;
+    const current = pointer?.gradeId === grade._id;
     const status = current ? `${grade.state}: ${grade.level}` : `${grade.state}${grade.stateReason ? `: ${grade.stateReason}` : ''}`;
     return { signatureValid, current, grade, detail: [detail, status].filter(Boolean).join('; ') };
   }

@@ -24,7 +24,12 @@ export type GradeEventSpec = {
  * product and standard makes this an _id lookup, which FerretDB pushes down to SQLite;
  * a query over all grades would scan them.
  */
-export type CurrentPointer = { gradeId: string; createdAt: Date; version: number };
+/**
+ * The product's current grade per standard: the single truth for "current" (badges follow it).
+ * `supersedes` names the grade it displaced until that one is superseded; a retry, or the
+ * consumer of the issued event, finishes that step if a crash interrupted it.
+ */
+export type CurrentPointer = { gradeId: string; createdAt: Date; supersedes?: string; version: number };
 
 export type GradeFilter = Partial<
   Record<'productId' | 'brandId' | 'enterpriseId' | 'standardCode' | 'level' | 'state', string>
@@ -48,6 +53,8 @@ export interface GradeRepository {
   findByCertificateNumber(number: string): Promise<StoredGrade | null>;
   /** Live (issued or downgraded) grades of a product against a standard: the current one, if live. */
   findLive(productId: string, standardCode: string): Promise<StoredGrade[]>;
+  /** The current-grade pointer of a product and standard. */
+  current(productId: string, standardCode: string): Promise<CurrentPointer | null>;
   /** Live grades of a product, whatever the standard (rare: a product withdrawal). */
   findLiveOfProduct(productId: string): Promise<StoredGrade[]>;
   /**

@@ -43,6 +43,13 @@ function fromDocument(document: Document | null): StoredGrade | null {
 
 const pointerId = (productId: string, standardCode: string) => `${productId}|${standardCode}`;
 
+const pointerOf = (document: Document): CurrentPointer => ({
+  gradeId: document.gradeId,
+  createdAt: document.createdAt,
+  ...(document.supersedes ? { supersedes: document.supersedes } : {}),
+  version: document.version,
+});
+
 export async function ensureGradeIndexes(db: Db): Promise<void> {
   await ensureQueryIndex(db, GRADES, { productId: 1, standardCode: 1 });
   await ensureQueryIndex(db, GRADES, { state: 1 });
@@ -122,8 +129,13 @@ export class MongoGradeRepository implements GradeRepository {
     return grade?.certificate?.number === number ? grade : null;
   }
 
+  async current(productId: string, standardCode: string): Promise<CurrentPointer | null> {
+    const document = await this.#current.findOne({ _id: pointerId(productId, standardCode) });
+    return document ? pointerOf(document) : null;
+  }
+
   async findLive(productId: string, standardCode: string): Promise<StoredGrade[]> {
-    const pointer = await this.#current.findOne({ _id: pointerId(productId, standardCode) });
+    const pointer = await this.current(productId, standardCode);
     const grade = pointer ? await this.get(pointer.gradeId) : null;
     return grade && LIVE_STATES.includes(grade.state) ? [grade] : [];
   }
@@ -139,7 +151,7 @@ export class MongoGradeRepository implements GradeRepository {
     decide: (current: CurrentPointer | null) => { next?: Omit<CurrentPointer, 'version'>; result: T },
   ): Promise<T> {
     return modifyDocument(this.db, CURRENT_GRADES, pointerId(productId, standardCode), (document) => {
-      const current = document ? ({ gradeId: document.gradeId, createdAt: document.createdAt, version: document.version } as CurrentPointer) : null;
+      const current = document ? pointerOf(document) : null;
       const { next, result } = decide(current);
       if (!next) return { result };
       return current ? { update: { $set: { ...next, version: current.version + 1 } }, result } : { insert: { ...next, version: 1 }, result };
