@@ -26,6 +26,7 @@ if [ -z "${JWT_SECRET:-}" ]; then
 fi
 
 pids=()
+started=()
 stop_all() {
   trap - INT TERM
   log "stopping services"
@@ -55,13 +56,19 @@ for dir in services/*/; do
   fi
   (cd "$dir" && GRPC_PORT=$port exec node --enable-source-maps --import @pinzhi/platform/register-telemetry dist/main.js) &
   pids+=("$!")
+  started+=("$name=$port")
   log "  $name  gRPC 127.0.0.1:$port (pid $!)"
 done
 if [ "${#pids[@]}" = 0 ]; then
   log "no services to start yet; Kafka and FerretDB are up. Ctrl-C stops them."
   while true; do sleep 3600 & wait $!; done
 fi
-log "pinzhi is running. Ctrl-C stops it."
+log "waiting for every service to report SERVING"
+if node packages/platform/scripts/wait-serving.mjs 60 "${started[@]}"; then
+  log "pinzhi is running. Ctrl-C stops it."
+else
+  log "pinzhi is running, but not every service is SERVING yet (above). Ctrl-C stops it."
+fi
 while true; do
   wait -n "${pids[@]}" || { log "a service exited; stopping the rest"; stop_all; }
 done
