@@ -203,6 +203,7 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
     const consumersReady = Promise.all(
       consumers.map(async (c) => {
         const consumer = await startEventConsumer({
+          joinInBackground: true,
           kafka,
           groupId: `${prefix}${c.group}`,
           topics: [topic(c.stream)],
@@ -214,15 +215,16 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
           ...(c.maxAttempts ? { maxAttempts: c.maxAttempts } : {}),
         });
         running.push(consumer);
+        await consumer.joined;
       }),
     ).then(() => undefined);
     consumersReady.catch((error: unknown) => logger.error({ err: error }, 'a consumer failed to start'));
     steps.push({
       name: 'consumers',
-      run: async () => {
-        await consumersReady.catch(() => undefined);
-        await Promise.all(running.map((c) => c.stop()));
-      },
+      // A group still joining (after a crash it waits out the dead member's 30 s session)
+      // makes kafkajs' disconnect wait for the join; the process is about to exit, so it is
+      // given a few seconds and then left behind: its uncommitted records are redelivered.
+      run: () => Promise.all(running.map((c) => bounded(c.stop(), CONSUMER_STOP_MS))).then(() => undefined),
     });
     steps.push({ name: 'grpc', run: () => grpc.shutdown(config.SHUTDOWN_GRACE_MS) });
     steps.push({ name: 'health', run: () => health.stop() });
@@ -246,6 +248,16 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
     await stop();
     throw error;
   }
+}
+
+const CONSUMER_STOP_MS = 3000;
+
+function bounded(work: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work.then(resolve, resolve).finally(() => clearTimeout(timer));
+  });
 }
 
 function topicSpec(name: string, stream: StreamRef): TopicSpec {

@@ -9,7 +9,7 @@ import {
   WatchGradesResponse,
 } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { GradeIssued } from '@pinzhi/contracts/pinzhi/grading/v1/events';
-import { GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
+import { Grade, GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { SampleReported } from '@pinzhi/contracts/pinzhi/supervision/v1/events';
 import { ProductWithdrawn } from '@pinzhi/contracts/pinzhi/catalogue/v1/events';
 import { Product } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
@@ -57,6 +57,7 @@ const now = () => new Date(Date.now() + clockOffsetMs);
 const gradeEvents: KafkaMessage[] = [];
 const stateRecords: KafkaMessage[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
+let sentinels: EventPublisher;
 
 function issueRequest(overrides: Record<string, string> = {}, product = JACKET, reportNumber = `R-${randomUUID().slice(0, 8)}`) {
   return IssueGradeRequest.fromPartial({
@@ -74,6 +75,37 @@ function issueRequest(overrides: Record<string, string> = {}, product = JACKET, 
 
 const eventsOf = (grade: string) => gradeEvents.filter((m) => m.headers?.ce_subject?.toString() === grade);
 const typeOf = (m: KafkaMessage) => m.headers?.ce_type?.toString();
+
+/*
+ * "Nothing (more) arrives" is proven with a sentinel, not a pause: a grade's events are keyed
+ * by product, and one key goes to one partition, in order. A record written with the same key
+ * after the thing under test reaches this suite's consumer after anything that thing wrote,
+ * so once the sentinel is here, a late duplicate would be here too.
+ */
+
+/**
+ * A marker record on the grade topic with the product's key; resolves once this suite's
+ * consumer has it. Only for writes already on the topic (a relay sweep returns after
+ * publishing): the service publishes a write's events after the call returns, so for those
+ * use issueSentinel, which takes the same path.
+ */
+async function gradeTopicSentinel(product: string, fields: { type?: string; data?: Uint8Array } = {}): Promise<string> {
+  const id = `sentinel-${randomUUID()}`;
+  const event = newCloudEvent({ id, source: '/pinzhi/test', type: fields.type ?? 'pinzhi.test.sentinel.v1', subject: `sentinels/${id}`, data: fields.data ?? new Uint8Array() });
+  await sentinels.publish([{ topic: grading.topic(gradeStream), key: product, event }]);
+  await waitFor(() => gradeEvents.some((m) => m.headers?.ce_id?.toString() === id) || undefined, { what: `the sentinel on the partition of ${product}` });
+  return id;
+}
+
+/**
+ * A sentinel through the service's own path: a new grade of the product, whose issued event
+ * is awaited. The relay publishes in call order (one batch at a time), so whatever an earlier
+ * call had the relay publish for this product is on the topic before it.
+ */
+async function issueSentinel(product = JACKET): Promise<void> {
+  const { grade } = await client.issueGrade(issueRequest({}, product), certifier);
+  await waitFor(() => eventsOf(grade!.name).some((m) => typeOf(m) === gradeStream.types.issued) || undefined, { what: 'the sentinel grade\'s issued event' });
+}
 
 beforeAll(async () => {
   mongo = await testMongo(ns.dbName);
@@ -94,6 +126,8 @@ beforeAll(async () => {
   });
   cleanups.push(() => consumer.disconnect());
   await waitFor(() => consumer.describeGroup().then((g) => g.state === 'Stable' || undefined), { what: 'consumer group' });
+  sentinels = await createEventPublisher(kafka);
+  cleanups.push(() => sentinels.close());
 }, 120_000);
 
 afterAll(async () => {
@@ -134,7 +168,7 @@ describe('IssueGrade', () => {
     expect(retry.grade?.name).toBe(first.grade?.name);
     expect(retry.grade?.certificate?.number).toBe(first.grade?.certificate?.number);
     await waitFor(() => eventsOf(first.grade!.name).length > 0 || undefined);
-    await new Promise((r) => setTimeout(r, 1000));
+    await issueSentinel();
     expect(eventsOf(first.grade!.name).filter((m) => typeOf(m) === 'pinzhi.grading.grade.issued.v1')).toHaveLength(1);
     // The retry stored nothing: no outbox mark of it is left behind either.
     await waitFor(async () => (await mongo.db.collection('outbox_pending').countDocuments({ collection: 'grades' })) === 0 || undefined, { what: 'no pending grade marks' });
@@ -167,7 +201,7 @@ describe('IssueGrade', () => {
     const { grade } = await client.issueGrade(issueRequest({ formaldehyde: '310' }), certifier);
     expect(grade).toMatchObject({ level: 'NONCONFORMING', state: GradeState.GRADE_STATE_REFUSED, certificate: undefined });
     expect(grade!.safetyGate?.passed).toBe(false);
-    await new Promise((r) => setTimeout(r, 1000));
+    await issueSentinel();
     expect(eventsOf(grade!.name)).toHaveLength(0);
   });
 
@@ -347,9 +381,25 @@ describe('supervision sampling', () => {
     // The same sample again (a redelivery with a new event id): nothing changes.
     await publisher.publish([{ topic: grading.topic(supervisionStream), key: JACKET, event: { ...event, id: randomUUID() } }]);
     await publisher.publish([{ topic: grading.topic(supervisionStream), key: JACKET, event }]);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Sentinel, through the same path (sample topic → consumer → outbox → grade topic, all
+    // keyed by the product): a later sample, nonconforming, revokes the grade. Its revocation
+    // reaches the grade topic after anything the duplicates caused.
+    const sentinelId = `SAMR-${randomUUID().slice(0, 8)}`;
+    const sentinel = SampleReported.fromPartial({
+      sampleId: sentinelId,
+      product: `products/${JACKET}`,
+      standardCode: STANDARD,
+      passed: false,
+      regulator: 'SAMR Jiangsu',
+      report: { laboratoryCnasNumber: 'CNAS L0192', reportNumber: sentinelId, sampleId: sentinelId, testedOn: '2026-11-26', measurements: superiorMeasurements({ formaldehyde: '310' }) },
+    });
+    await publisher.publish([
+      { topic: grading.topic(supervisionStream), key: JACKET, event: newCloudEvent({ source: '/samr', type: supervisionStream.types.reported, subject: `products/${JACKET}`, data: SampleReported.encode(sentinel).finish() }) },
+    ]);
+    await waitFor(() => eventsOf(grade!.name).some((m) => typeOf(m) === gradeStream.types.revoked) || undefined, { what: 'the revocation by the sentinel sample' });
     expect(downgradeEvents()).toHaveLength(1);
-    expect((await client.getGrade({ name: grade!.name }, marketplace)).grade?.history).toHaveLength(2);
+    const history = (await client.getGrade({ name: grade!.name }, marketplace)).grade!.history;
+    expect(history.map((h) => h.cause).slice(1)).toEqual([`supervisionSamples/${sampleId}`, `supervisionSamples/${sentinelId}`]);
   });
 
   it('revokes the live grades of a product the catalogue withdraws, and only if it is withdrawn here', async () => {
@@ -404,14 +454,15 @@ describe('reliability', () => {
     });
     const name = `grades/${grade._id}`;
     expect(await mongo.db.collection('grades').countDocuments({ _id: grade._id as never, '_outbox.0': { $exists: true } })).toBe(1);
-    await new Promise((r) => setTimeout(r, 1000));
+    await gradeTopicSentinel('06934567801036');
     expect(eventsOf(name)).toHaveLength(0);
 
     const relay = new OutboxRelay({ db: mongo.db, publisher: await createEventPublisher(kafka, { topicPrefix: ns.prefix }), collections: ['grades'], logger, sweepIntervalMs: 60_000, sweepMinAgeMs: 0 });
     expect(await relay.sweep()).toBe(2);
     await waitFor(() => eventsOf(name).length > 0 || undefined);
     await relay.sweep();
-    await new Promise((r) => setTimeout(r, 1000));
+    // The sweep returns once it has published: a sentinel written now comes after a repeat.
+    await gradeTopicSentinel('06934567801036');
     expect(eventsOf(name).map(typeOf)).toEqual(['pinzhi.grading.grade.issued.v1']);
   });
 });
@@ -428,8 +479,8 @@ describe('WatchGrades', () => {
       // The watcher's consumer needs a moment to join; keep issuing until one arrives.
       const grade = await waitFor(async () => {
         const { grade } = await client.issueGrade(issueRequest(), certifier);
-        await new Promise((r) => setTimeout(r, 1500));
-        return received.find((r) => r.event?.grade?.name === grade!.name) && grade;
+        const arrived = await waitFor(() => received.some((r) => r.event?.grade?.name === grade!.name) || undefined, { timeoutMs: 1500, what: 'this grade' }).catch(() => false);
+        return arrived && grade;
       }, { timeoutMs: 45_000, intervalMs: 0, what: 'a streamed grade event' });
       const event = received.find((r) => r.event?.grade?.name === grade!.name)!;
       expect(event.event?.type).toBe('pinzhi.grading.grade.issued.v1');
@@ -459,7 +510,12 @@ describe('WatchGrades', () => {
       const { grade: jacket } = await client.issueGrade(issueRequest(), certifier);
       const { grade: other } = await client.issueGrade(issueRequest({}, OTHER), certifier);
       await waitFor(() => (everything.has(jacket!.name) && everything.has(other!.name) && oneProduct.has(other!.name)) || undefined, { what: 'both watchers served' });
-      await new Promise((r) => setTimeout(r, 500));
+      // Sentinel: an event the product watcher takes (a grade of OTHER) on the jacket's
+      // partition, so the shared feed reads it after the jacket's event and queues it behind
+      // anything it handed that watcher for the jacket.
+      const marker = Grade.fromPartial({ name: `grades/sentinel-${randomUUID()}`, gtin: OTHER });
+      await gradeTopicSentinel(JACKET, { type: gradeStream.types.issued, data: GradeIssued.encode(GradeIssued.fromPartial({ grade: marker })).finish() });
+      await waitFor(() => oneProduct.has(marker.name) || undefined, { what: 'the sentinel at the product watcher' });
       expect(oneProduct.has(jacket!.name)).toBeUndefined();
 
       // A watcher that comes back with its last token gets what it missed while away.
