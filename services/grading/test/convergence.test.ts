@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadSeeds } from '@pinzhi/catalogue/testing';
 import { CatalogueReader } from '@pinzhi/catalogue-reader';
-import { GradingServiceService, IssueGradeRequest, ListGradesRequest, VerifyCertificateRequest } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import { CertificateVerificationReason, GradingServiceService, IssueGradeRequest, ListGradesRequest, VerifyCertificateRequest } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { createUnaryClient, UnavailableError, type UnaryClient } from '@pinzhi/platform';
 import { status, type Metadata } from '@grpc/grpc-js';
@@ -78,7 +78,7 @@ describe('an issue interrupted between its writes', () => {
     expect(older!.state).toBe(GradeState.GRADE_STATE_SUPERSEDED);
     expect(older!.cause).toBe(survivors[0]!.name);
     const verdict = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificateNumber: first!.certificate!.number }));
-    expect(verdict.current).toBe(false);
+    expect(verdict).toMatchObject({ genuine: true, current: false, reason: CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_SUPERSEDED });
   });
 
   it('converges on the retry when the pointer moved but the older grade was not superseded', async () => {
@@ -103,5 +103,21 @@ describe('an issue interrupted between its writes', () => {
     const error = await failure(client.issueGrade(bad, certifier));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect((await live()).length).toBe(1);
+  });
+});
+
+describe('VerifyCertificate', () => {
+  it('calls a tampered certificate neither genuine nor current, and says why', async () => {
+    const { grade } = await client.issueGrade(request(`R-${randomUUID().slice(0, 8)}`), certifier);
+    const certificate = grade!.certificate!;
+    const byNumber = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificateNumber: certificate.number }));
+    expect(byNumber).toMatchObject({ genuine: true, current: true, reason: CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_VALID });
+    const asShown = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificate }));
+    expect(asShown).toMatchObject({ signatureValid: true, genuine: true, current: true });
+    // One changed field: the level a marketplace would show.
+    const tampered = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificate: { ...certificate, level: certificate.level === 'SUPERIOR' ? 'FIRST' : 'SUPERIOR' } }));
+    expect(tampered).toMatchObject({ signatureValid: false, genuine: false, current: false, reason: CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_SIGNATURE_INVALID });
+    const unknown = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificateNumber: 'PZ-G-2026-000000000000000000000000' }));
+    expect(unknown).toMatchObject({ genuine: false, current: false, reason: CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_NOT_FOUND });
   });
 });

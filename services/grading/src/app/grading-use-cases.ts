@@ -60,9 +60,16 @@ export interface GradingSettings {
   defaultValidityMonths: number;
 }
 
+export type CertificateReason = 'VALID' | 'SIGNATURE_INVALID' | 'UNKNOWN_KEY' | 'NOT_FOUND' | 'REVOKED' | 'EXPIRED' | 'SUPERSEDED' | 'NOT_CURRENT';
+
 export type CertificateStatus = {
+  /** The given certificate's signature verifies (false when only a number was given). */
   signatureValid: boolean;
+  /** Signed by pinzhi: the given certificate, or the stored one when only a number was given. */
+  genuine: boolean;
+  /** Genuine, live, in its window and the product's current grade: what badges show. */
   current: boolean;
+  reason: CertificateReason;
   grade: StoredGrade | null;
   detail: string;
 };
@@ -288,10 +295,10 @@ export class GradingUseCases {
 
   async list(filter: GradeFilter, pageSize: number, pageToken: string): Promise<{ items: StoredGrade[]; nextPageToken: string }> {
     const size = pageSizeOf(pageSize);
-    const after = decodePageToken(pageToken, filter);
+    const after = decodePageToken(pageToken, 'ListGrades', filter);
     const rows = await this.grades.list(filter, after, size + 1);
     const items = rows.slice(0, size);
-    return { items, nextPageToken: rows.length > size ? encodePageToken(items.at(-1)!._id, filter) : '' };
+    return { items, nextPageToken: rows.length > size ? encodePageToken(items.at(-1)!._id, 'ListGrades', filter) : '' };
   }
 
   /** The issuing certifier or a regulator may change a grade. */
@@ -404,22 +411,31 @@ export class GradingUseCases {
     if (!lookup) {
       throw new InvalidArgumentError('name a certificate', [{ field: 'certificate', reason: 'REQUIRED', description: 'give the certificate or its number' }]);
     }
-    let signatureValid = false;
-    let detail = '';
-    if (certificate?.signature) {
-      const result = verifyCertificate(certificate, certificate.signature, await this.signer.publicKeys());
-      signatureValid = result.valid;
-      if (!result.valid) detail = `signature: ${result.reason}`;
-    }
+    const keys = await this.signer.publicKeys();
     const grade = await this.grades.findByCertificateNumber(lookup);
-    if (!grade) return { signatureValid, current: false, grade: null, detail: detail || 'no such certificate' };
+    // A given certificate is judged by its own signature; a number by the stored certificate's.
+    const signed = certificate?.signature
+      ? verifyCertificate(certificate, certificate.signature, keys)
+      : grade?.certificate
+        ? verifyCertificate(signedFieldsOf(grade), grade.certificate.signature, keys)
+        : undefined;
+    const signatureValid = certificate?.signature !== undefined && signed?.valid === true;
+    const answer = (genuine: boolean, current: boolean, reason: CertificateReason, detail: string): CertificateStatus => ({ signatureValid, genuine, current, reason, grade, detail });
+    if (signed && !signed.valid) {
+      return answer(false, false, signed.reason === 'UNKNOWN_KEY' ? 'UNKNOWN_KEY' : 'SIGNATURE_INVALID', `not genuine: the signature does not verify (${signed.reason})`);
+    }
+    if (!grade || !signed) return answer(false, false, 'NOT_FOUND', 'no such certificate');
     const now = this.clock();
     const inWindow = grade.certificate!.validFrom <= now && now < grade.certificate!.validUntil;
+    const because = grade.stateReason ? `: ${grade.stateReason}` : '';
+    if (grade.state === 'revoked') return answer(true, false, 'REVOKED', `revoked${because}`);
+    if (grade.state === 'superseded') return answer(true, false, 'SUPERSEDED', `superseded${because}`);
+    if (grade.state === 'expired' || !inWindow) return answer(true, false, 'EXPIRED', `expired on ${grade.certificate!.validUntil.toISOString().slice(0, 10)}`);
+    if (!isLive(grade)) return answer(true, false, 'NOT_CURRENT', `${grade.state}${because}`);
     // Current means what badges show: live, in its window, and the product's current grade.
-    const pointer = isLive(grade) && inWindow ? await this.grades.current(grade.productId, grade.standardCode) : null;
-    const current = pointer?.gradeId === grade._id;
-    const status = current ? `${grade.state}: ${grade.level}` : `${grade.state}${grade.stateReason ? `: ${grade.stateReason}` : ''}`;
-    return { signatureValid, current, grade, detail: [detail, status].filter(Boolean).join('; ') };
+    const pointer = await this.grades.current(grade.productId, grade.standardCode);
+    if (pointer?.gradeId !== grade._id) return answer(true, false, 'NOT_CURRENT', `${grade.state}, but not the product's current grade for ${grade.standardCode}`);
+    return answer(true, true, 'VALID', `${grade.state}: ${grade.level}`);
   }
 
   publicKeys() {

@@ -1,6 +1,6 @@
 import { normaliseGtin, parseResourceName, parseStandardCode } from '@pinzhi/catalogue-reader';
-import { GradingServiceService, type IssueGradeRequest, type IssueGradesResult } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
-import { InvalidArgumentError, isPinzhiError, ResourceExhaustedError, type PinzhiError, type ServiceHandlers } from '@pinzhi/platform';
+import { CertificateVerificationReason, GradingServiceService, type IssueGradeRequest, type IssueGradesResult } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import { InvalidArgumentError, isPinzhiError, pinzhiMetrics, ResourceExhaustedError, type PinzhiError, type ServiceHandlers } from '@pinzhi/platform';
 import type { GradingUseCases, IssueGradeInput } from '../../app/grading-use-cases.js';
 import type { GradeFilter } from '../../app/ports.js';
 import type { GradeFeed } from '../kafka/grade-feed.js';
@@ -72,6 +72,7 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
       access: certifiers,
       async handle(request, ctx) {
         const { grade, created } = await useCases.issueGrade(ctx.caller, issueInput(request));
+        if (created) pinzhiMetrics.gradeIssued(grade.level);
         return { grade: gradeToMessage(grade), created };
       },
     },
@@ -84,6 +85,7 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
         const issueOne = async (index: number, request: IssueGradeRequest): Promise<void> => {
           try {
             const { grade, created } = await useCases.issueGrade(ctx.caller, issueInput(request));
+            if (created) pinzhiMetrics.gradeIssued(grade.level);
             results[index] = { index, grade: gradeToMessage(grade), created, errorCode: '', errorMessage: '', fieldViolations: [] };
           } catch (error) {
             if (!isPinzhiError(error)) {
@@ -155,7 +157,9 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
         const status = await useCases.verifyCertificate(certificate, request.certificateNumber.trim());
         return {
           signatureValid: status.signatureValid,
+          genuine: status.genuine,
           current: status.current,
+          reason: CertificateVerificationReason[`CERTIFICATE_VERIFICATION_REASON_${status.reason}`],
           state: status.grade ? gradeStateOf(status.grade.state) : 0,
           level: status.grade?.level ?? '',
           detail: status.detail,

@@ -38,7 +38,11 @@ function fromDocument(document: Document | null): StoredGrade | null {
   if (!document) return null;
   const { evidence, [OUTBOX_FIELD]: _outbox, ...fields } = document as StoredGradeDocument & Document;
   const { outcome, report } = JSON.parse(Buffer.from(evidence.buffer).toString()) as Pick<StoredGrade, 'outcome' | 'report'>;
-  return { ...(fields as Omit<StoredGrade, 'outcome' | 'report'>), outcome, report };
+  const grade = { ...(fields as Omit<StoredGrade, 'outcome' | 'report'>), outcome, report };
+  // The driver reads bytes back as a BSON Binary; the port promises the signature's bytes.
+  const signature = grade.certificate?.signature as { signature: Uint8Array | Binary } | undefined;
+  if (signature && signature.signature instanceof Binary) signature.signature = new Uint8Array(signature.signature.buffer);
+  return grade;
 }
 
 const pointerId = (productId: string, standardCode: string) => `${productId}|${standardCode}`;
