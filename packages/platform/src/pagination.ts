@@ -15,18 +15,22 @@ export function pageSizeOf(requested: number, field = 'page_size'): number {
   return requested === 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
 }
 
-/** A fingerprint of the request's filter, so a token is only valid for the listing that issued it. */
-export function filterHash(filter: unknown): string {
-  return createHash('sha256').update(JSON.stringify(filter ?? null)).digest('base64url').slice(0, 16);
+/**
+ * A fingerprint of the listing (e.g. the RPC name) and its filter, so a token is only valid
+ * for the listing that issued it. The filter alone is not enough: two listings with empty
+ * filters hash alike, and a ListEnterprises token would page through ListBrands.
+ */
+export function filterHash(listing: string, filter: unknown): string {
+  return createHash('sha256').update(JSON.stringify([listing, filter ?? null])).digest('base64url').slice(0, 16);
 }
 
-/** An opaque token: a base64url-encoded pinzhi.common.v1.PageCursor. */
-export function encodePageToken(after: string, filter: unknown): string {
-  return Buffer.from(PageCursor.encode({ after, filterHash: filterHash(filter) }).finish()).toString('base64url');
+/** An opaque token: a base64url-encoded pinzhi.common.v1.PageCursor. `listing` names what is listed, e.g. 'ListBrands'. */
+export function encodePageToken(after: string, listing: string, filter: unknown): string {
+  return Buffer.from(PageCursor.encode({ after, filterHash: filterHash(listing, filter) }).finish()).toString('base64url');
 }
 
-/** The id to continue after, or undefined for the first page; rejects tokens of another listing. */
-export function decodePageToken(token: string, filter: unknown, field = 'page_token'): string | undefined {
+/** The id to continue after, or undefined for the first page; rejects tokens of another listing or filter. */
+export function decodePageToken(token: string, listing: string, filter: unknown, field = 'page_token'): string | undefined {
   if (token === '') return undefined;
   let cursor: PageCursor;
   try {
@@ -34,9 +38,9 @@ export function decodePageToken(token: string, filter: unknown, field = 'page_to
   } catch (error) {
     throw new InvalidArgumentError('page_token is not valid', [{ field, description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' }], { cause: error });
   }
-  if (cursor.after === '' || cursor.filterHash !== filterHash(filter)) {
+  if (cursor.after === '' || cursor.filterHash !== filterHash(listing, filter)) {
     throw new InvalidArgumentError('page_token does not belong to this listing', [
-      { field, description: 'the token was issued for a different filter; start again without it', reason: 'PAGE_TOKEN_MISMATCH' },
+      { field, description: 'the token was issued for a different listing or filter; start again without it', reason: 'PAGE_TOKEN_MISMATCH' },
     ]);
   }
   return cursor.after;

@@ -169,12 +169,12 @@ export class BrandValuationUseCases {
     } else if (caller.role !== 'admin') {
       throw new PermissionDeniedError('applications are listed by enterprises, evaluators and admins');
     }
-    const after = decodePageToken(pageToken, { method: 'ListApplications', scoped });
+    const after = decodePageToken(pageToken, 'ListApplications', { method: 'ListApplications', scoped });
     const page = await this.applications.list(scoped, after, pageSize + 1);
     const applications = page.slice(0, pageSize);
     return {
       applications,
-      nextPageToken: page.length > pageSize ? encodePageToken(applications.at(-1)!._id, { method: 'ListApplications', scoped }) : '',
+      nextPageToken: page.length > pageSize ? encodePageToken(applications.at(-1)!._id, 'ListApplications', { method: 'ListApplications', scoped }) : '',
     };
   }
 
@@ -271,7 +271,7 @@ export class BrandValuationUseCases {
 
   async listPublished(filter: { sector?: string; year?: number }, pageSize: number, pageToken: string): Promise<{ applications: Application[]; nextPageToken: string }> {
     const listing = { method: 'ListPublishedValuations', filter };
-    const token = decodePageToken(pageToken, listing);
+    const token = decodePageToken(pageToken, listing.method, listing);
     let after: { valueFen: number; id: string } | undefined;
     if (token !== undefined) {
       const [fen, ...id] = token.split(':');
@@ -285,7 +285,7 @@ export class BrandValuationUseCases {
     const last = applications.at(-1);
     return {
       applications,
-      nextPageToken: page.length > pageSize && last ? encodePageToken(`${last.publication!.valueFen}:${last._id}`, listing) : '',
+      nextPageToken: page.length > pageSize && last ? encodePageToken(`${last.publication!.valueFen}:${last._id}`, listing.method, listing) : '',
     };
   }
 

@@ -155,11 +155,11 @@ export class CatalogueUseCases {
 
   async list<K extends ResourceKind>(kind: K, request: ListRequest): Promise<Page<Stored<RecordOf[K]>>> {
     const size = pageSizeOf(request.pageSize);
-    const after = decodePageToken(request.pageToken, request.filter);
+    const after = decodePageToken(request.pageToken, `catalogue/${kind}`, request.filter);
     const rows = await this.store.list(kind, request.filter, after, size + 1);
     const items = rows.slice(0, size);
     const last = items.at(-1);
-    return { items, nextPageToken: rows.length > size && last ? encodePageToken(last._id, request.filter) : '' };
+    return { items, nextPageToken: rows.length > size && last ? encodePageToken(last._id, `catalogue/${kind}`, request.filter) : '' };
   }
 
   // --- enterprises ----------------------------------------------------------------------
