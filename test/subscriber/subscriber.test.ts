@@ -392,9 +392,8 @@ describe('against the real grading service', () => {
     const client = createUnaryClient(GradingServiceService, grading.grpc.address);
     cleanups.push(async () => client.close());
     const certifier = await bearer('certifier', 'CNAS C951-P');
-    // Not the jacket the grading suite samples: every grading instance under test reads the
-    // shared supervision topic, and a failed sample for that jacket would re-grade ours too.
-    const jacket = '06934567801043';
+    // A jacket that declares GB/T 14272 (grading refuses a standard the product does not declare).
+    const jacket = '06934567801036';
     const { grade } = await client.issueGrade(
       {
         product: `products/${jacket}`,

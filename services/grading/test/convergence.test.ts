@@ -15,7 +15,7 @@ import { gradingService } from '../src/grading-service.js';
 import { superiorMeasurements } from '../src/test-fixtures.js';
 
 // A product no other suite grades, so its grades here are this file's alone.
-const PRODUCT = '06934567801029';
+const PRODUCT = '06934567801067';
 const STANDARD = 'GB/T 14272-2021';
 const CERTIFIER = 'CNAS C951-P';
 const caller = { subject: 'certifier-user', role: 'certifier' as const, org: CERTIFIER, scopes: [] };

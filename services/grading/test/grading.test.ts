@@ -73,6 +73,11 @@ function issueRequest(overrides: Record<string, string> = {}, product = JACKET, 
   });
 }
 
+function withReport(overrides: Partial<IssueGradeRequest['report'] & object>): IssueGradeRequest {
+  const request = issueRequest();
+  return { ...request, report: { ...request.report!, ...overrides } };
+}
+
 const eventsOf = (grade: string) => gradeEvents.filter((m) => m.headers?.ce_subject?.toString() === grade);
 const typeOf = (m: KafkaMessage) => m.headers?.ce_type?.toString();
 
@@ -212,12 +217,52 @@ describe('IssueGrade', () => {
     ['a malformed GTIN', () => issueRequest({}, '123'), status.INVALID_ARGUMENT, 'product'],
     // Down bedding: the certifier is accredited for it, but GB/T 14272 grades down garments only.
     ['a standard that does not cover the product', () => issueRequest({}, '06956789002015'), status.INVALID_ARGUMENT, 'standard_code'],
+    // The export twin declares EN 12935 only.
+    ['a standard the product does not declare', () => issueRequest({}, '06934567801029'), status.INVALID_ARGUMENT, 'standard_code'],
+    ['a report of another body\'s laboratory', () => withReport({ laboratoryCnasNumber: 'CNAS L99502' }), status.INVALID_ARGUMENT, 'report.laboratory_cnas_number'],
+    ['a report tested in the future', () => withReport({ testedOn: '2099-12-31' }), status.INVALID_ARGUMENT, 'report.tested_on'],
+    ['a report dated 0000-01-01', () => withReport({ testedOn: '0000-01-01' }), status.INVALID_ARGUMENT, 'report.tested_on'],
+    ['a date that does not exist', () => withReport({ testedOn: '2026-02-31' }), status.INVALID_ARGUMENT, 'report.tested_on'],
+    ['a 1 MiB report number', () => withReport({ reportNumber: 'R'.repeat(1 << 20) }), status.INVALID_ARGUMENT, 'report.report_number'],
+    ['an indicator id __proto__', () => withReport({ measurements: [...superiorMeasurements(), { indicatorId: '__proto__', value: '1' }] }), status.INVALID_ARGUMENT, 'report.measurements[15].indicator_id'],
   ])('rejects %s, storing nothing', async (_label, request, code, field) => {
     const before = await mongo.db.collection('grades').countDocuments();
     const error = await failure(client.issueGrade(request() as IssueGradeRequest, certifier));
     expect(error.code).toBe(code);
     if (field) expect(fieldViolationsOf(error).map((v) => v.field)).toContain(field);
     expect(await mongo.db.collection('grades').countDocuments()).toBe(before);
+  });
+
+  it('refuses a body accredited for other standards, whatever its categories', async () => {
+    // Accredited for down garments, but for EN 12935 only.
+    await mongo.db.collection('certification_bodies').insertOne({
+      _id: '91110000MA0000001X' as never,
+      creditCode: '91110000MA0000001X',
+      cnasNumber: 'CNAS C990-P',
+      name: 'EN-only Certification',
+      accreditedActivities: ['grading'],
+      accreditedCategories: ['down-garment'],
+      accreditedStandardCodes: ['EN 12935:2001'],
+      laboratories: [{ name: 'Lab', cnasNumber: 'CNAS L99501' }],
+      state: 'active',
+    });
+    const error = await failure(client.issueGrade(issueRequest(), await bearer('certifier', 'CNAS C990-P')));
+    expect(error.code).toBe(status.PERMISSION_DENIED);
+    expect(error.details).toContain('GB/T 14272-2021');
+  });
+
+  it('refuses a different request under a report number already graded, and answers a true retry', async () => {
+    const first = issueRequest();
+    const { grade } = await client.issueGrade(first, certifier);
+    // The same key (body, report number) with formaldehyde 400: a different request.
+    const changed = issueRequest({ formaldehyde: '400' }, JACKET, first.report!.reportNumber);
+    const error = await failure(client.issueGrade(changed, certifier));
+    expect(error.code).toBe(status.FAILED_PRECONDITION);
+    expect(error.details).toContain(first.report!.reportNumber);
+    const elsewhere = await failure(client.issueGrade(issueRequest({}, '06934567801036', first.report!.reportNumber), certifier));
+    expect(elsewhere.code).toBe(status.FAILED_PRECONDITION);
+    const retry = await client.issueGrade(first, certifier);
+    expect(retry).toMatchObject({ created: false, grade: { name: grade!.name } });
   });
 
   it('refuses certifiers outside their scope and callers of other roles', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  parseStandardCode,
   validateCnasNumber,
   type CertificationBodyDocument,
   type DecisionRule,
@@ -79,6 +80,18 @@ export function gradeIdOf(certificationBodyId: string, reportNumber: string): st
   return createHash('sha256').update(`${certificationBodyId}\u0000${reportNumber}`).digest('hex').slice(0, 24);
 }
 
+/** What makes two IssueGrade requests the same request: everything that decides the grade. */
+export function requestFingerprintOf(input: IssueGradeInput): string {
+  const { report } = input;
+  const measurements = Object.entries(report.measurements)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, m]) => [id, m.value, m.uncertainty ?? null]);
+  const canonical = [input.productId, input.standardCode, input.decisionRule ?? null, report.laboratoryCnasNumber, report.reportNumber, report.sampleId, report.testedOn, report.batch ?? null, measurements];
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
+}
+
+const MAX_REASON_CHARACTERS = 500;
+
 const certificateNumberOf = (gradeId: string, at: Date) => `PZ-G-${at.getUTCFullYear()}-${gradeId.toUpperCase()}`;
 
 /** What a grade's certificate signs: at the issued level, so a downgraded grade's certificate keeps verifying. */
@@ -103,6 +116,13 @@ const REQUEST_FIELD_OF: Record<string, string> = { 'product.category': 'standard
 function asRequestField(violation: Violation): Violation {
   const field = REQUEST_FIELD_OF[violation.field];
   return field ? { ...violation, field } : violation;
+}
+
+/** The publication date the catalogue records, else the first day of the edition's year (GB/T 14272-2021 → 2021-01-01). */
+function publishedOn(standard: StandardDocument): string {
+  if (standard.publishedOn) return standard.publishedOn;
+  const year = parseStandardCode(standard.code, 'standard_code');
+  return year.ok && year.value.year ? `${year.value.year}-01-01` : '0000-01-01';
 }
 
 function unwrap(transition: Transition): Grade {
@@ -165,6 +185,26 @@ export class GradingUseCases {
     if (!body.accreditedCategories.includes(product.category) || (caller.scopes.length > 0 && !caller.scopes.includes(product.category))) {
       throw new PermissionDeniedError(`${caller.org} is not accredited to grade ${product.category} products`);
     }
+    // A body that lists standards is accredited for those alone.
+    if (body.accreditedStandardCodes.length > 0 && !body.accreditedStandardCodes.includes(standard.code)) {
+      throw new PermissionDeniedError(`${caller.org} is not accredited for ${standard.code}`);
+    }
+    const violations: Violation[] = [];
+    if (!product.standardCodes.includes(standard.code)) {
+      violations.push({ field: 'standard_code', reason: 'NOT_DECLARED', description: `products/${product._id} does not declare ${standard.code} (it declares ${product.standardCodes.join(', ') || 'none'})` });
+    }
+    if (!body.laboratories.some((lab) => lab.cnasNumber === input.report.laboratoryCnasNumber)) {
+      violations.push({ field: 'report.laboratory_cnas_number', reason: 'UNKNOWN_LABORATORY', description: `not a laboratory the catalogue lists for ${body.cnasNumber}` });
+    }
+    const today = this.clock().toISOString().slice(0, 10);
+    // A day's grace for time zones: a report dated tomorrow in Beijing is today in UTC.
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    if (input.report.testedOn > tomorrow) {
+      violations.push({ field: 'report.tested_on', reason: 'IN_THE_FUTURE', description: `${input.report.testedOn} is in the future` });
+    } else if (input.report.testedOn < publishedOn(standard)) {
+      violations.push({ field: 'report.tested_on', reason: 'BEFORE_THE_STANDARD', description: `${input.report.testedOn} is before ${standard.code} was published (${publishedOn(standard)})` });
+    }
+    assertNoViolations(violations, 'the report cannot be graded against this standard');
     return { product, standard, outcome: await this.#grade(standard, product, input.report, input.decisionRule) };
   }
 
@@ -179,6 +219,7 @@ export class GradingUseCases {
       throw new PermissionDeniedError(`${caller.org} is not an active certification body accredited for grading`);
     }
     const id = gradeIdOf(body._id, input.report.reportNumber);
+    const fingerprint = requestFingerprintOf(input);
     // The retry check costs a read, so it runs only when the request would be refused: a
     // retry whose first attempt was stored gets that grade back, whatever changed since, and
     // a first attempt pays nothing for it (the insert itself detects a retry that passes).
@@ -187,7 +228,7 @@ export class GradingUseCases {
       checked = await this.#checkIssue(caller, body, input);
     } catch (error) {
       const existing = await this.grades.get(id);
-      if (existing) return { grade: await this.#converged(existing), created: false };
+      if (existing) return { grade: await this.#converged(this.#sameRequest(existing, fingerprint)), created: false };
       throw error;
     }
     const { product, standard, outcome } = checked;
@@ -225,12 +266,13 @@ export class GradingUseCases {
       _id: id,
       audit: { createdBy: caller.subject, createdAt: now, updatedBy: caller.subject, updatedAt: now },
       version: 1,
+      requestFingerprint: fingerprint,
     };
     const events: GradeEventSpec[] = grade.state === 'issued' ? [{ verb: 'issued', grade: stored }] : [];
     if ((await this.grades.insert(stored, events)) === 'exists') {
       // A retry (or a concurrent one that won the race): finish what its first attempt may
       // not have (the pointer, the supersede), then answer as the retry it is.
-      return { grade: await this.#converged((await this.grades.get(id))!), created: false };
+      return { grade: await this.#converged(this.#sameRequest((await this.grades.get(id))!, fingerprint)), created: false };
     }
     if (grade.state !== 'issued') return { grade: stored, created: true };
     const displaced = await this.#supersedeOlder(stored);
@@ -258,6 +300,20 @@ export class GradingUseCases {
     });
     if (older) await this.#supersede(older.id, older.by);
     return older?.id === grade._id;
+  }
+
+  /**
+   * A retry must repeat the original request: the same (body, report number) with other
+   * content is another request reusing the key, and is refused rather than answered with the
+   * first request's grade. Grades stored before fingerprints existed are taken as retries.
+   */
+  #sameRequest(existing: StoredGrade, fingerprint: string): StoredGrade {
+    if (existing.requestFingerprint && existing.requestFingerprint !== fingerprint) {
+      throw new FailedPreconditionError(
+        `report ${existing.report.reportNumber} of ${existing.certificationBodyCnas} was already graded from a different request (grades/${existing._id}); a retry must repeat the original request, and a new report needs a new report number`,
+      );
+    }
+    return existing;
   }
 
   /**
@@ -311,6 +367,10 @@ export class GradingUseCases {
   #requireReason(reason: string): void {
     if (reason.trim() === '') {
       throw new InvalidArgumentError('a reason is required', [{ field: 'reason', reason: 'REQUIRED', description: 'say why the grade changes' }]);
+    }
+    // The reason rides in the grade and its events: bounded so an event stays small.
+    if ([...reason].length > MAX_REASON_CHARACTERS) {
+      throw new InvalidArgumentError('the reason is too long', [{ field: 'reason', reason: 'TOO_LONG', description: `at most ${MAX_REASON_CHARACTERS} characters` }]);
     }
   }
 

@@ -7,7 +7,11 @@ import type {
 import type { CertificateFields, CertificateSignatureValue, PublicSigningKey } from '@pinzhi/certificates';
 import type { Grade } from '../domain/grade.js';
 
-export type StoredGrade = Grade & { _id: string; audit: Audit; version: number };
+/**
+ * `requestFingerprint` identifies the IssueGrade request that made the grade, so a retry under
+ * the same (body, report number) is told apart from a different request reusing the key.
+ */
+export type StoredGrade = Grade & { _id: string; audit: Audit; version: number; requestFingerprint?: string };
 
 export type GradeEventVerb = 'issued' | 'downgraded' | 'revoked' | 'expired' | 'superseded';
 

@@ -46,11 +46,42 @@ function measuredValue(text: string): number | string {
   return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
+/** Limits on a lab report, checked before any work (an event must stay well under Kafka's 1 MB). */
+const REPORT_LIMITS = { text: 64, measurements: 200, value: 64 } as const;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const INDICATOR_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export function reportFromMessage(report: TestReportMessage | undefined, field = 'report'): TestReport & { batch?: string } {
   const r = report ?? ({ measurements: [] } as unknown as TestReportMessage);
   const violations: FieldViolation[] = [];
-  const measurements: Record<string, { value: number | string; uncertainty?: number }> = {};
-  for (const [i, m] of (r.measurements ?? []).entries()) {
+  const tooLong = (name: string, value: string, max: number = REPORT_LIMITS.text) => {
+    if (value.length > max) violations.push({ field: `${field}.${name}`, reason: 'TOO_LONG', description: `at most ${max} characters` });
+  };
+  tooLong('report_number', r.reportNumber ?? '');
+  tooLong('sample_id', r.sampleId ?? '');
+  tooLong('batch', r.batch ?? '');
+  tooLong('laboratory_cnas_number', r.laboratoryCnasNumber ?? '');
+  const testedOn = (r.testedOn ?? '').trim();
+  // Date.parse rolls 2026-02-31 over to March; a real date reads back as itself.
+  const parsed = new Date(`${testedOn}T00:00:00Z`);
+  if (report && (!DATE.test(testedOn) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== testedOn)) {
+    violations.push({ field: `${field}.tested_on`, reason: 'INVALID_DATE', description: 'a date as YYYY-MM-DD' });
+  }
+  const given = r.measurements ?? [];
+  if (given.length > REPORT_LIMITS.measurements) {
+    violations.push({ field: `${field}.measurements`, reason: 'TOO_MANY', description: `at most ${REPORT_LIMITS.measurements} measurements` });
+  }
+  // No prototype: an indicator id such as __proto__ is refused below, never looked up.
+  const measurements: Record<string, { value: number | string; uncertainty?: number }> = Object.create(null);
+  for (const [i, m] of given.slice(0, REPORT_LIMITS.measurements).entries()) {
+    if (!INDICATOR_ID.test(m.indicatorId)) {
+      violations.push({ field: `${field}.measurements[${i}].indicator_id`, reason: 'INVALID_ID', description: 'lowercase letters, digits and "-", at most 64' });
+      continue;
+    }
+    if (m.value.length > REPORT_LIMITS.value) {
+      violations.push({ field: `${field}.measurements[${i}].value`, reason: 'TOO_LONG', description: `at most ${REPORT_LIMITS.value} characters` });
+      continue;
+    }
     if (m.indicatorId in measurements) {
       violations.push({ field: `${field}.measurements[${i}].indicator_id`, reason: 'DUPLICATE', description: `${m.indicatorId} is reported twice` });
     }
@@ -65,7 +96,7 @@ export function reportFromMessage(report: TestReportMessage | undefined, field =
     laboratoryCnasNumber: r.laboratoryCnasNumber.trim(),
     reportNumber: r.reportNumber.trim(),
     sampleId: r.sampleId.trim(),
-    testedOn: r.testedOn.trim(),
+    testedOn,
     measurements,
     ...(r.batch ? { batch: r.batch } : {}),
   };
