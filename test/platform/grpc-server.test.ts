@@ -24,7 +24,7 @@ import {
 } from '@pinzhi/platform';
 import { service as healthService } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bearer, call, insecure, jwtSettings, logger, testKafka, waitFor } from '../support/harness.js';
+import { bearer, call, failure, insecure, jwtSettings, logger, testKafka, waitFor } from '../support/harness.js';
 
 const verifier = new TokenVerifier(jwtSettings);
 
@@ -93,8 +93,43 @@ describe('authentication and the role matrix', () => {
     )) as ServiceError;
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldViolationsOf(error)).toEqual([
-      { field: 'message', description: 'at most 4096 characters', reason: 'TOO_LONG' },
+      { field: 'message', description: expect.stringMatching(/^at most 4096 characters, got 5000: 'x+…$/), reason: 'TOO_LONG' },
     ]);
+  });
+
+  it('answers a 70 000-character bad value with INVALID_ARGUMENT promptly, its details cut short', async () => {
+    const metadata = await bearer('enterprise');
+    const started = Date.now();
+    const error = await new Promise<ServiceError>((resolve, reject) =>
+      client.echo({ message: 'x'.repeat(70_000) }, metadata, { deadline: Date.now() + 2000 }, (e) => (e ? resolve(e) : reject(new Error('expected the call to fail')))),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const [violation] = fieldViolationsOf(error);
+    expect(violation).toMatchObject({ field: 'message', reason: 'TOO_LONG' });
+    expect(violation!.description.length).toBeLessThanOrEqual(200);
+  });
+
+  it('refuses a request above the receive limit as RESOURCE_EXHAUSTED', async () => {
+    const health = new HealthMonitor({ probes: [], intervalMs: 60_000, logger });
+    await health.start();
+    const small = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      services: [{ definition: DiagnosticsServiceService, implementation: implementService(DiagnosticsServiceService, diagnosticsHandlers, { verifier, logger }) }],
+      health,
+      logger,
+      maxReceiveBytes: 64 * 1024,
+    });
+    const smallClient = new DiagnosticsServiceClient(small.address, insecure());
+    try {
+      const error = await failure(call(smallClient.echo.bind(smallClient), { message: 'x'.repeat(100_000) }, await bearer('enterprise')));
+      expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+    } finally {
+      smallClient.close();
+      health.stop();
+      await small.shutdown(1000);
+    }
   });
 
   it('serves reflection for the hosted services and health only', async () => {

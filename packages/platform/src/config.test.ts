@@ -40,6 +40,19 @@ describe('loadConfig', () => {
   });
 
   it('says when a required variable is missing', () => {
-    expect(() => loadConfig(schema, { GRPC_PORT: '1', KAFKA_BROKERS: 'a:1' })).toThrow(/MONGO_URL: .*\(not set\)/);
+    expect(() => loadConfig(schema, { GRPC_PORT: '1', KAFKA_BROKERS: 'a:1' })).toThrow(/MONGO_URL: must be set \(not set\)/);
+  });
+
+  it('never echoes a secret, only its length', () => {
+    const secret = 'almost-the-real-key-0123456789';
+    const error = (() => {
+      try {
+        loadConfig(z.object({ JWT_SECRET: commonSettings.JWT_SECRET }), { JWT_SECRET: secret });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error?.message).toBe('invalid configuration:\n  JWT_SECRET: must be at least 32 characters (HS256 key) (got 30 characters)');
+    expect(error?.message).not.toContain(secret);
   });
 });

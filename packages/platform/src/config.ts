@@ -10,6 +10,8 @@ export const commonSettings = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GRPC_HOST: z.string().min(1).default('127.0.0.1'),
   GRPC_PORT: z.coerce.number().int().min(0).max(65535),
+  /** Largest gRPC request message a server accepts (grpc-js's default, 4 MiB). */
+  GRPC_MAX_RECEIVE_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   MONGO_URL: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// connection string'),
@@ -24,8 +26,15 @@ export const commonSettings = {
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
   JWT_ISSUER: z.string().min(1).default('pinzhi'),
   JWT_AUDIENCE: z.string().min(1).default('pinzhi'),
+  /** Longest lifetime (exp − iat) a token may claim; longer ones are refused. */
+  JWT_MAX_LIFETIME_S: z.coerce.number().int().min(60).default(24 * 60 * 60),
   HEALTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  /**
+   * Largest Kafka record (key, value, headers) an event may make; a request causing a larger
+   * one is refused. Keep it below the broker's message.max.bytes (1 048 588 by default).
+   */
+  EVENT_MAX_BYTES: z.coerce.number().int().min(1024).default(900_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10000),
   /**
    * Put before every topic and consumer group the service uses; staging clusters and
@@ -39,6 +48,8 @@ export const commonSettings = {
 
 export const commonConfigSchema = z.object(commonSettings);
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
+
+const SECRET_NAME = /SECRET|PASSWORD|PRIVATE|CREDENTIAL/i;
 
 /**
  * Parses the environment against a schema. Every problem is reported at once, each naming
@@ -55,7 +66,9 @@ export function loadConfig<S extends z.ZodType>(
     // (KAFKA_BROKERS.0 is the first broker of the list).
     const name = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
     const value = env[name];
-    const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value)}`;
+    if (value === undefined) return { name, text: `${name}: must be set (not set)` };
+    // A secret is never echoed: a 31-character JWT_SECRET is still most of the real key.
+    const shown = SECRET_NAME.test(name) ? `got ${value.length} characters` : `got ${JSON.stringify(value)}`;
     return { name, text: `${name}: ${issue.message} (${shown})` };
   });
   throw new ConfigError(

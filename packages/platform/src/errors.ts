@@ -1,3 +1,5 @@
+import { clip } from './text-policy.js';
+
 /**
  * The one error family of pinzhi. Domain and use-case code throws these; adapters map them
  * (grpc/status.ts for gRPC, the consumer for Kafka) and never invent codes of their own.
@@ -110,11 +112,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** Throws InvalidArgumentError when any violation was found; otherwise does nothing. */
+/**
+ * Throws InvalidArgumentError when any violation was found; otherwise does nothing. The
+ * message summarises the first few, each clipped: a description may quote the request, and
+ * the message goes to logs and (clipped again) to the caller.
+ */
 export function assertNoViolations(violations: readonly FieldViolation[], message = 'the request is invalid'): void {
   if (violations.length > 0) {
-    const summary = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
-    throw new InvalidArgumentError(`${message}: ${summary}`, violations);
+    const shown = violations.slice(0, 5).map((v) => `${clip(v.field, 100)}: ${clip(v.description, 200)}`);
+    if (violations.length > shown.length) shown.push(`… and ${violations.length - shown.length} more`);
+    throw new InvalidArgumentError(`${message}: ${shown.join('; ')}`, violations);
   }
 }
 
@@ -138,18 +145,71 @@ export function isRetriable(error: unknown): boolean {
 
 const unavailableDriverErrors = new Set([
   'MongoNetworkError',
-  'MongoServerSelectionError',
   'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
   'MongoTopologyClosedError',
+  'MongoServerClosedError',
+  'MongoClientClosedError',
   'MongoNotConnectedError',
+  'MongoPoolClearedError',
+  'MongoPoolClosedError',
+  'PoolClearedOnNetworkError',
+  'MongoWaitQueueTimeoutError',
   'KafkaJSConnectionError',
   'KafkaJSNumberOfRetriesExceeded',
   'KafkaJSRequestTimeoutError',
 ]);
 
-/** A driver error that means MongoDB or Kafka cannot be reached right now. */
-export function isBackendUnavailable(error: unknown): boolean {
+/** Socket errors of Node itself (the driver sometimes passes them on as the cause). */
+const unavailableSocketCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * MongoDB server codes for "this node cannot serve you right now": host unreachable (6, 7),
+ * network timeout (89), shutdown (91, 11600), primary stepped down or not primary (189,
+ * 10107, 11602, 13435, 13436, 10058), socket error (9001). The driver's own list of
+ * retryable codes, minus the write-concern and cursor cases that a retry would not fix.
+ */
+const unavailableServerCodes = new Set([6, 7, 89, 91, 189, 9001, 10058, 10107, 11600, 11602, 13435, 13436]);
+
+/**
+ * The errors nested in a driver error. A bulk write that meets a dropped connection throws a
+ * MongoBulkWriteError whose `errorResponse` is the MongoNetworkError (mongodb 7.9); a
+ * MongoNetworkError keeps the socket error as `cause`; per-document failures sit in
+ * `writeErrors` (with `errInfo`), a write-concern failure in `err`.
+ */
+function nestedErrors(error: object): unknown[] {
+  const e = error as { cause?: unknown; errorResponse?: unknown; writeErrors?: unknown; errInfo?: unknown; err?: unknown };
+  const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors === undefined ? [] : [e.writeErrors];
+  return [e.cause, e.errorResponse, e.errInfo, e.err, ...writeErrors];
+}
+
+/**
+ * A driver error that means MongoDB or Kafka cannot be reached right now, however deeply the
+ * driver wrapped it. Bounded: a cycle of causes or a pathological chain stops after 8 levels.
+ */
+export function isBackendUnavailable(error: unknown, depth = 0): boolean {
   if (error instanceof UnavailableError) return true;
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && unavailableDriverErrors.has(name);
+  if (typeof error !== 'object' || error === null || depth > 8) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (typeof name === 'string' && unavailableDriverErrors.has(name)) return true;
+  if (typeof code === 'string' && unavailableSocketCodes.has(code)) return true;
+  // Numeric codes only from MongoDB (a name of its driver, or a raw server reply with errmsg):
+  // a gRPC ServiceError's code 6 is ALREADY_EXISTS, not HostUnreachable.
+  const fromMongo = (typeof name === 'string' && name.startsWith('Mongo')) || typeof (error as { errmsg?: unknown }).errmsg === 'string';
+  if (fromMongo && typeof code === 'number' && unavailableServerCodes.has(code)) return true;
+  return nestedErrors(error).some((nested) => nested !== error && isBackendUnavailable(nested, depth + 1));
+}
+
+/** What a caller is told when a backing server is down: the request did not take effect as a whole, so sending it again is safe. */
+export const UNAVAILABLE_MESSAGE = 'a backing server is unavailable; retrying the same request later is safe';
+
+/**
+ * Every thrown value as a member of the family: ours as they are; a driver error that means a
+ * backing server is down as UnavailableError (retriable); anything else as INTERNAL with a
+ * generic message, its cause kept for the log and never sent.
+ */
+export function asPinzhiError(error: unknown): PinzhiError {
+  if (error instanceof PinzhiError) return error;
+  if (isBackendUnavailable(error)) return new UnavailableError(UNAVAILABLE_MESSAGE, { cause: error });
+  return new PinzhiError('INTERNAL', 'internal error', { cause: error });
 }

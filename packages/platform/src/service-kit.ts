@@ -9,11 +9,12 @@ import { HealthMonitor } from './grpc/health.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/server.js';
 import { dlqTopicOf, mongoProcessedEvents, startEventConsumer, type EventHandler, type RunningConsumer } from './kafka/event-consumer.js';
 import { createEventPublisher, type EventPublisher } from './kafka/event-publisher.js';
-import { createKafka, ensureTopics, kafkaProbe, verifyKafka, type TopicSpec } from './kafka/kafka.js';
+import { consumerLagReader, createKafka, ensureTopics, kafkaProbe, verifyKafka, type TopicSpec } from './kafka/kafka.js';
 import { runMain, shutdownOnSignals, type ShutdownStep } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { connectMongo, mongoProbe } from './mongo/mongo.js';
 import { acquireWriterLease } from './mongo/writer-lease.js';
+import { pinzhiMetrics } from './otel/metrics.js';
 import { OutboxRelay } from './outbox/outbox.js';
 
 /** A stream as the kit needs it: its topic and whether it is compacted (see @pinzhi/events). */
@@ -164,9 +165,11 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
       collections: service.outboxCollections,
       logger: logger.child({ component: 'outbox' }),
       sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
+      maxEventBytes: config.EVENT_MAX_BYTES,
     });
     relay.start();
     steps.push({ name: 'outbox relay', run: () => relay.stop() });
+    steps.push({ name: 'outbox metric', run: pinzhiMetrics.observeOutboxPending(() => relay.pendingCount()) });
 
     const parts = await service.start({ config, db: mongo.db, kafka, logger, relay, publisher, clock: options.clock ?? (() => new Date()), topic });
     steps.push(...[...(parts.stop ?? [])].reverse());
@@ -190,13 +193,14 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
     // Kafka down delays events (the outbox holds them); only the database decides serving.
     const health = new HealthMonitor({ probes: [mongoProbe(mongo.db), { ...probe, critical: false }], intervalMs: config.HEALTH_PROBE_INTERVAL_MS, logger });
     await health.start();
-    const verifier = new TokenVerifier({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+    const verifier = new TokenVerifier({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxLifetimeS: config.JWT_MAX_LIFETIME_S });
     const grpc = await startGrpcServer({
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       services: parts.grpc.map((g) => ({ definition: g.definition, implementation: implementService(g.definition, g.handlers, { verifier, logger }) })),
       health,
       logger,
+      maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
     });
 
     const running: RunningConsumer[] = [];
@@ -226,6 +230,17 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
       // given a few seconds and then left behind: its uncommitted records are redelivered.
       run: () => Promise.all(running.map((c) => bounded(c.stop(), CONSUMER_STOP_MS))).then(() => undefined),
     });
+    if (consumers.length > 0) {
+      const lag = consumerLagReader(kafka, consumers.map((c) => ({ group: `${prefix}${c.group}`, topic: topic(c.stream) })));
+      const unobserve = pinzhiMetrics.observeConsumerLag(() => lag.read());
+      steps.push({
+        name: 'consumer lag metric',
+        run: async () => {
+          unobserve();
+          await lag.close();
+        },
+      });
+    }
     steps.push({ name: 'grpc', run: () => grpc.shutdown(config.SHUTDOWN_GRACE_MS) });
     steps.push({ name: 'health', run: () => health.stop() });
 

@@ -26,6 +26,13 @@ describe('parseResourceName', () => {
     });
   });
 
+  it('quotes at most 32 characters of a long name', () => {
+    const parsed = parseResourceName('grades', `brands/${'x'.repeat(70_000)}`, 'grade');
+    expect(parsed).toMatchObject({ ok: false, violations: [{ field: 'grade', reason: 'INVALID_RESOURCE_NAME' }] });
+    const description = parsed.ok ? '' : parsed.violations[0]!.description;
+    expect(description).toBe(`expected a resource name like 'grades/{id}', got 'brands/${'x'.repeat(25)}…'`);
+  });
+
   it('answers a malformed percent-escape with a violation, not a URIError', () => {
     const parsed = parseResourceName('grades', 'grades/%E0%A4%A', 'name');
     expect(parsed).toMatchObject({ ok: false, violations: [{ field: 'name', reason: 'INVALID_RESOURCE_NAME' }] });

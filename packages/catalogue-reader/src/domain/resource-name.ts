@@ -15,7 +15,7 @@ export function formatResourceName(collection: string, id: string): string {
  */
 export function parseResourceName(collection: string, name: string, field: string): Result<string> {
   const prefix = `${collection}/`;
-  const expected = `expected a resource name like '${prefix}{id}', got '${name}'`;
+  const expected = `expected a resource name like '${prefix}{id}', got '${quoted(name)}'`;
   if (!name.startsWith(prefix) || name.length === prefix.length) {
     return { ok: false, violations: [violation(field, 'INVALID_RESOURCE_NAME', expected)] };
   }
@@ -24,4 +24,13 @@ export function parseResourceName(collection: string, name: string, field: strin
   } catch {
     return { ok: false, violations: [violation(field, 'INVALID_RESOURCE_NAME', `${expected}: the id is not valid URL encoding`)] };
   }
+}
+
+/** Quoted input stops at 32 characters: the whole of a 70 000-character name made the error too large to deliver. */
+const QUOTED_CHARS = 32;
+
+function quoted(name: string): string {
+  if (name.length <= QUOTED_CHARS) return name;
+  const cut = /[\uD800-\uDBFF]/.test(name[QUOTED_CHARS - 1]!) ? QUOTED_CHARS - 1 : QUOTED_CHARS;
+  return `${name.slice(0, cut)}…`;
 }

@@ -6,12 +6,14 @@ import type {
   UntypedServiceImplementation,
   sendUnaryData,
 } from '@grpc/grpc-js';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { context as otelContext, propagation, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { Caller, Role } from '../auth/caller.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { spanAttributes } from '../otel/attributes.js';
+import { pinzhiMetrics } from '../otel/metrics.js';
 import { toStatusObject } from './status.js';
 
 /**
@@ -134,6 +136,7 @@ function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, met
 
   function fail(error: unknown) {
     const status = toStatusObject(error, logger);
+    pinzhiMetrics.refused(path, grpcStatus[status.code ?? grpcStatus.UNKNOWN]);
     const span = trace.getActiveSpan();
     if (span) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });

@@ -19,7 +19,12 @@ export interface GrpcServerOptions {
   services: readonly HostedService[];
   health: HealthMonitor;
   logger: Logger;
+  /** Largest request message accepted (GRPC_MAX_RECEIVE_BYTES); larger ones get RESOURCE_EXHAUSTED. */
+  maxReceiveBytes?: number;
 }
+
+/** grpc-js's own default. No pinzhi request comes near it; it bounds what one hostile call makes a server decode. */
+export const DEFAULT_GRPC_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
 
 export interface RunningGrpcServer {
   server: Server;
@@ -42,7 +47,7 @@ export function serviceNameOf(definition: ServiceDefinitionLike): string {
  * `grpcurl -plaintext host:port list` works without .proto files.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  const server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveBytes ?? DEFAULT_GRPC_MAX_RECEIVE_BYTES });
   const names = options.services.map((s) => serviceNameOf(s.definition));
   for (const { definition, implementation } of options.services) {
     server.addService(definition as never, implementation);

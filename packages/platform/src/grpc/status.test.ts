@@ -10,7 +10,14 @@ import {
   UnauthenticatedError,
   UnavailableError,
 } from '../errors.js';
-import { fieldViolationsOf, toStatusObject } from './status.js';
+import { MongoBulkWriteError, MongoNetworkError } from 'mongodb';
+import { fieldViolationsOf, statusLimits, toStatusObject } from './status.js';
+
+/** Bytes the status puts in the HTTP/2 trailers, as grpc-js sends them (grpc-message is encodeURI'd, -bin is base64). */
+function trailerBytes(result: ReturnType<typeof toStatusObject>): number {
+  const headers = { 'grpc-status': String(result.code), 'grpc-message': encodeURI(result.details!), ...result.metadata!.toHttp2Headers() };
+  return Object.entries(headers).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
+}
 
 describe('toStatusObject', () => {
   it.each([
@@ -33,6 +40,40 @@ describe('toStatusObject', () => {
     ];
     const result = toStatusObject(new InvalidArgumentError('invalid product', violations));
     expect(fieldViolationsOf({ metadata: result.metadata! })).toEqual(violations);
+  });
+
+  it('keeps a status with 1 000 violations of 70 000 characters under 8 KB of trailers', () => {
+    const huge = 'x'.repeat(70_000);
+    const violations = Array.from({ length: 1000 }, (_, i) => ({ field: `items[${i}].name`, description: `got '${huge}'`, reason: 'TOO_LONG' }));
+    const result = toStatusObject(new InvalidArgumentError(`invalid: ${huge}`, violations));
+    expect(trailerBytes(result)).toBeLessThan(8 * 1024);
+    expect(result.details!.length).toBeLessThanOrEqual(statusLimits.messageChars);
+    const sent = fieldViolationsOf({ metadata: result.metadata! });
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.slice(0, -1).every((v) => v.description.length <= statusLimits.descriptionChars && v.description.endsWith('…'))).toBe(true);
+    expect(sent.at(-1)).toEqual({ field: '', description: `… and ${1000 - (sent.length - 1)} more`, reason: 'MORE_VIOLATIONS' });
+  });
+
+  it('keeps the worst case of multi-byte text under 8 KB too', () => {
+    // Three-byte characters, sized so that three violations fill the byte budget exactly.
+    const chinese = (n: number) => '质'.repeat(n);
+    const violations = Array.from({ length: 1000 }, () => ({ field: chinese(142), description: chinese(142) }));
+    const bytes = trailerBytes(toStatusObject(new InvalidArgumentError(chinese(70_000), violations)));
+    expect(bytes).toBeLessThan(6.5 * 1024);
+  });
+
+  it('sends up to 50 short violations whole', () => {
+    const violations = Array.from({ length: 60 }, (_, i) => ({ field: `items[${i}].gtin`, description: 'required', reason: 'REQUIRED' }));
+    const sent = fieldViolationsOf({ metadata: toStatusObject(new InvalidArgumentError('bad', violations)).metadata! });
+    expect(sent).toHaveLength(statusLimits.violations + 1);
+    expect(sent.slice(0, 50)).toEqual(violations.slice(0, 50));
+    expect(sent[50]!.description).toBe('… and 10 more');
+  });
+
+  it('maps a bulk write broken by a dropped connection to UNAVAILABLE, saying a retry is safe', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const bulk = new MongoBulkWriteError(new MongoNetworkError('connection 4 to 127.0.0.1:27017 closed', { cause: reset }) as never, {} as never);
+    expect(toStatusObject(bulk)).toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/retrying the same request .*is safe/) });
   });
 
   it('hides unknown errors behind INTERNAL and a generic message', () => {

@@ -3,7 +3,8 @@ import { Any } from '@pinzhi/contracts/google/protobuf/any';
 import { BadRequest } from '@pinzhi/contracts/google/rpc/error_details';
 import { Status } from '@pinzhi/contracts/google/rpc/status';
 import type { Logger } from '../log.js';
-import { PinzhiError, isBackendUnavailable, type ErrorCode, type FieldViolation } from '../errors.js';
+import { asPinzhiError, type ErrorCode, type FieldViolation } from '../errors.js';
+import { clip } from '../text-policy.js';
 
 /** The one table from pinzhi error codes to gRPC status codes. */
 export const grpcStatusByErrorCode: Readonly<Record<ErrorCode, status>> = {
@@ -23,27 +24,69 @@ const BAD_REQUEST_TYPE_URL = 'type.googleapis.com/google.rpc.BadRequest';
 const DETAILS_KEY = 'grpc-status-details-bin';
 
 /**
+ * How much of an error a status carries. Everything in it travels in HTTP/2 trailers, and a
+ * grpc-js client that gets trailers above its metadata limit never sees the status: the call
+ * hangs until its deadline. Descriptions that echo the request (a 70 000-character value)
+ * did exactly that. With these bounds 1 000 violations of 70 000 characters make 4.0 KB of
+ * trailers, and the worst case — three-byte characters everywhere, percent-encoded in
+ * grpc-message and base64-encoded in the details — 6.2 KB (both measured in status.test.ts).
+ */
+export const statusLimits = {
+  messageChars: 200,
+  fieldChars: 200,
+  descriptionChars: 200,
+  reasonChars: 64,
+  violations: 50,
+  /** UTF-8 bytes of field + description + reason over all violations sent. */
+  violationBytes: 2560,
+} as const;
+
+/**
  * Turns any thrown value into the status a caller sees. Field violations travel as a
  * `google.rpc.BadRequest` inside `grpc-status-details-bin`, the rich-error convention every
- * gRPC ecosystem decodes. Errors that are not ours become INTERNAL with a generic message;
- * their cause is logged, never sent.
+ * gRPC ecosystem decodes. Every value goes through the error family first (asPinzhiError):
+ * a driver error meaning a server is down becomes UNAVAILABLE, anything else that is not
+ * ours INTERNAL with a generic message; their cause is logged, never sent.
  */
 export function toStatusObject(error: unknown, logger?: Logger): Partial<StatusObject> {
-  if (error instanceof PinzhiError) {
-    const code = grpcStatusByErrorCode[error.code];
-    const metadata = new Metadata();
-    if (error.violations.length > 0) {
-      metadata.set(DETAILS_KEY, encodeStatusDetails(code, error.message, error.violations));
-    }
-    if (code === status.INTERNAL) logger?.error({ err: error }, 'internal error');
-    return { code, details: error.message, metadata };
+  const typed = asPinzhiError(error);
+  const code = grpcStatusByErrorCode[typed.code];
+  const message = clip(typed.message, statusLimits.messageChars);
+  const metadata = new Metadata();
+  if (typed.violations.length > 0) {
+    metadata.set(DETAILS_KEY, encodeStatusDetails(code, message, boundedViolations(typed.violations)));
   }
-  if (isBackendUnavailable(error)) {
-    logger?.warn({ err: error }, 'backing server unavailable');
-    return { code: status.UNAVAILABLE, details: 'a backing server is unavailable; retry later', metadata: new Metadata() };
+  if (typed !== error) {
+    if (code === status.UNAVAILABLE) logger?.warn({ err: error }, 'backing server unavailable');
+    else logger?.error({ err: error }, 'unexpected error');
+  } else if (code === status.INTERNAL) {
+    logger?.error({ err: error }, 'internal error');
   }
-  logger?.error({ err: error }, 'unexpected error');
-  return { code: status.INTERNAL, details: 'internal error', metadata: new Metadata() };
+  return { code, details: message, metadata };
+}
+
+/**
+ * At most `statusLimits.violations` violations within the byte budget, each clipped; when
+ * some are left out a last entry with an empty field says how many (reason MORE_VIOLATIONS).
+ */
+export function boundedViolations(violations: readonly FieldViolation[]): FieldViolation[] {
+  const kept: FieldViolation[] = [];
+  let bytes = 0;
+  for (const v of violations) {
+    if (kept.length === statusLimits.violations) break;
+    const bounded: FieldViolation = {
+      field: clip(v.field, statusLimits.fieldChars),
+      description: clip(v.description, statusLimits.descriptionChars),
+      ...(v.reason === undefined ? {} : { reason: clip(v.reason, statusLimits.reasonChars) }),
+    };
+    const size = Buffer.byteLength(bounded.field) + Buffer.byteLength(bounded.description) + Buffer.byteLength(bounded.reason ?? '');
+    if (kept.length > 0 && bytes + size > statusLimits.violationBytes) break;
+    kept.push(bounded);
+    bytes += size;
+  }
+  const more = violations.length - kept.length;
+  if (more > 0) kept.push({ field: '', description: `… and ${more} more`, reason: 'MORE_VIOLATIONS' });
+  return kept;
 }
 
 function encodeStatusDetails(code: status, message: string, violations: readonly FieldViolation[]): Buffer {

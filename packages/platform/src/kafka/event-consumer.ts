@@ -6,6 +6,7 @@ import { isRetriable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isDuplicateKeyError } from '../mongo/mongo.js';
 import { spanAttributes } from '../otel/attributes.js';
+import { pinzhiMetrics } from '../otel/metrics.js';
 import { contextOf, fromKafkaMessage, type CloudEvent } from './cloud-event.js';
 import type { EventPublisher } from './event-publisher.js';
 
@@ -136,6 +137,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       },
     ]);
     logger.error({ topic, partition, offset: message.offset, reason }, 'record sent to the dead-letter topic');
+    pinzhiMetrics.deadLettered(options.groupId, topic);
   }
 
   async function handleWithRetry(event: CloudEvent, record: EventRecord) {

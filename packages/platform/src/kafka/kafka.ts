@@ -125,3 +125,40 @@ export function kafkaProbe(kafka: Kafka): HealthProbe & { close(): Promise<void>
     },
   };
 }
+
+/** A consumer group and the topic it reads, as the lag reader reports them. */
+export interface GroupInput {
+  group: string;
+  topic: string;
+}
+
+/**
+ * Reads how many records each group has not committed yet (the end offset minus the
+ * committed one, summed over partitions; a partition with nothing committed counts from its
+ * first record). Two admin requests per group; the admin connects on the first read, so a
+ * process whose metrics are never collected never opens it.
+ */
+export function consumerLagReader(kafka: Kafka, inputs: readonly GroupInput[]): { read(): Promise<Array<GroupInput & { lag: number }>>; close(): Promise<void> } {
+  let admin: Admin | undefined;
+  return {
+    async read() {
+      admin ??= kafka.admin({ retry: { retries: 0 } });
+      await admin.connect();
+      const connected = admin;
+      return Promise.all(
+        inputs.map(async ({ group, topic }) => {
+          const [ends, committed] = await Promise.all([connected.fetchTopicOffsets(topic), connected.fetchOffsets({ groupId: group, topics: [topic] })]);
+          const offsetOf = new Map((committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+          const lag = ends.reduce((sum, p) => {
+            const from = offsetOf.get(p.partition) ?? -1;
+            return sum + Math.max(0, Number(p.high) - (from >= 0 ? from : Number(p.low)));
+          }, 0);
+          return { group, topic, lag };
+        }),
+      );
+    },
+    async close() {
+      await admin?.disconnect().catch(() => undefined);
+    },
+  };
+}

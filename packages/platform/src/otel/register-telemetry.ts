@@ -1,4 +1,5 @@
 // Loaded with `node --import`, before any instrumented module, so the patches take hold.
-import { startTelemetry } from './telemetry.js';
+import { registerModuleHooks, startTelemetry } from './telemetry.js';
 
+registerModuleHooks();
 startTelemetry();

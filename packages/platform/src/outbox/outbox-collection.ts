@@ -18,6 +18,8 @@ export interface OutboxModification<T> {
  *   mark in outbox_pending → the single-document write with the entries in `_outbox` →
  *   remove the mark at once when the write is known not to have happened (duplicate, lost
  *   version race) → publish right after the write, off the caller's path.
+ * Events are built before the mark, so one too large for Kafka (EVENT_MAX_BYTES) refuses the
+ * request as INVALID_ARGUMENT with nothing written.
  * A write that fails for another reason (the connection dropped mid-command) keeps its
  * mark: the write may have landed, and the sweep decides once the mark is old enough.
  */
@@ -48,7 +50,7 @@ export class OutboxCollection<D extends Document & { _id: string } = Document & 
 
   /** Inserts the document with its events; 'exists' (and nothing written or emitted) when a unique key is taken. */
   async insert(document: D, events: readonly NewOutboxEntry[]): Promise<'inserted' | 'exists'> {
-    const entries = events.map(outboxEntry);
+    const entries = this.#entries(events);
     await this.relay.beforeWrite(this.name, document._id, entries);
     if ((await this.#insert({ ...document, [OUTBOX_FIELD]: entries })) === 'exists') {
       await this.relay.cancelWrite(entries);
@@ -60,7 +62,7 @@ export class OutboxCollection<D extends Document & { _id: string } = Document & 
 
   /** Applies `update` and its events only if the document still has `expectedVersion`; false otherwise. */
   async updateIfVersion(id: string, expectedVersion: number, update: Document, events: readonly NewOutboxEntry[]): Promise<boolean> {
-    const entries = events.map(outboxEntry);
+    const entries = this.#entries(events);
     await this.relay.beforeWrite(this.name, id, entries);
     if (!(await updateIfVersion(this.db, this.name, id, expectedVersion, { ...update, ...pushOutbox(entries) }))) {
       await this.relay.cancelWrite(entries);
@@ -85,7 +87,7 @@ export class OutboxCollection<D extends Document & { _id: string } = Document & 
       }
       const decided = await decide(document as D | null);
       if (!decided.update && !decided.insert) return { result: decided.result };
-      const entries = (decided.events ?? []).map(outboxEntry);
+      const entries = this.#entries(decided.events ?? []);
       await this.relay.beforeWrite(this.name, id, entries);
       pending = entries;
       return decided.update
@@ -107,6 +109,11 @@ export class OutboxCollection<D extends Document & { _id: string } = Document & 
   /** Reads without the outbox. */
   findOne(filter: Filter<D>): Promise<D | null> {
     return this.collection.findOne(filter, { projection: { [OUTBOX_FIELD]: 0 } }) as Promise<D | null>;
+  }
+
+  /** The entries for a write's events; an event too large for Kafka refuses the request here, before anything is marked or written. */
+  #entries(events: readonly NewOutboxEntry[]): OutboxEntry[] {
+    return events.map((event) => outboxEntry(event, this.relay.maxEventBytes));
   }
 
   #published(id: string, entries: readonly OutboxEntry[]): void {

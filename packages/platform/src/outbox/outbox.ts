@@ -1,13 +1,16 @@
 import { context, propagation } from '@opentelemetry/api';
+import type { Message } from 'kafkajs';
 import { Binary, type Db, type Document, type Filter } from 'mongodb';
 import { randomUUID } from 'node:crypto';
+import { InvalidArgumentError } from '../errors.js';
 import type { CloudEvent } from '../kafka/cloud-event.js';
-import { PROTOBUF_CONTENT_TYPE } from '../kafka/cloud-event.js';
-import type { EventPublisher } from '../kafka/event-publisher.js';
+import { PROTOBUF_CONTENT_TYPE, toKafkaMessage } from '../kafka/cloud-event.js';
+import type { EventPublisher, OutgoingEvent } from '../kafka/event-publisher.js';
 import type { Logger } from '../log.js';
 import { groupCommit } from '../group-commit.js';
 import { withDocumentLocks } from '../mongo/document-lock.js';
-import { batchedInserts } from '../mongo/mongo.js';
+import { batchedInserts, isDuplicateKeyError } from '../mongo/mongo.js';
+import { pinzhiMetrics } from '../otel/metrics.js';
 
 /**
  * The transactional outbox, embedded (DESIGN.md "No lost events"): the event a state change
@@ -26,6 +29,16 @@ import { batchedInserts } from '../mongo/mongo.js';
  */
 export const OUTBOX_FIELD = '_outbox';
 export const OUTBOX_PENDING = 'outbox_pending';
+/** Entries Kafka refused for good, moved out of their documents with the reason (see OutboxDeadLetter). */
+export const OUTBOX_DEAD_LETTERS = 'outbox_dead_letters';
+
+/**
+ * The largest Kafka record (value + key + headers) an event may make (EVENT_MAX_BYTES).
+ * The broker refuses a record batch above its message.max.bytes, 1 048 588 bytes by
+ * default, with MESSAGE_TOO_LARGE; the margin leaves room for the batch's own framing and
+ * for a broker configured a little lower.
+ */
+export const DEFAULT_EVENT_MAX_BYTES = 900_000;
 
 /** A write that adds outbox entries to a document; its _id is the first entry's id. */
 interface PendingMark {
@@ -69,7 +82,13 @@ export interface NewOutboxEntry {
   tombstone?: true;
 }
 
-export function outboxEntry(fields: NewOutboxEntry): OutboxEntry {
+/**
+ * A new outbox entry, in the active trace context. Refuses, with InvalidArgumentError, an
+ * event whose record would exceed `maxBytes`: Kafka would never accept it, so it is refused
+ * with the request that caused it, before anything is written, instead of being stored and
+ * failing every publish after.
+ */
+export function outboxEntry(fields: NewOutboxEntry, maxBytes = DEFAULT_EVENT_MAX_BYTES): OutboxEntry {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   const entry: OutboxEntry = {
@@ -86,7 +105,23 @@ export function outboxEntry(fields: NewOutboxEntry): OutboxEntry {
   if (fields.tombstone) entry.tombstone = true;
   if (carrier.traceparent) entry.traceparent = carrier.traceparent;
   if (carrier.tracestate) entry.tracestate = carrier.tracestate;
+  const bytes = recordBytes(toKafkaMessage(toCloudEvent(entry), entry.key));
+  if (bytes > maxBytes) {
+    throw new InvalidArgumentError(
+      `the request is too large: its ${entry.type} event would be ${bytes} bytes, more than the ${maxBytes} an event may have; send shorter text or fewer items`,
+    );
+  }
   return entry;
+}
+
+/** The bytes of a Kafka record's key, value and headers (its framing adds a few dozen more). */
+export function recordBytes(message: Message): number {
+  const size = (value: unknown) => (value == null ? 0 : Buffer.isBuffer(value) ? value.length : Buffer.byteLength(String(value)));
+  let bytes = size(message.key) + size(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    bytes += Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce<number>((n, v) => n + size(v), 0) : size(value));
+  }
+  return bytes;
 }
 
 /** The update operator that appends entries to a document's outbox, to merge into a write. */
@@ -122,6 +157,91 @@ export interface OutboxRelayOptions {
   /** The sweep leaves entries younger than this to the writer's own publish. */
   sweepMinAgeMs?: number;
   sweepBatchSize?: number;
+  /** The record size OutboxCollection lets an event have (EVENT_MAX_BYTES); also bounds one publish request. */
+  maxEventBytes?: number;
+  /** Entries in one publish request; default 500. */
+  maxBatchEntries?: number;
+}
+
+/**
+ * An outbox entry Kafka refused for good (a record above the broker's limit) or that cannot
+ * be encoded at all, kept with the reason in `outbox_dead_letters` (keyed by the entry id)
+ * once it is out of its document, so it no longer holds back the events behind it. Operators
+ * list them with listOutboxDeadLetters (or find() on the collection) and decide what to do.
+ */
+export interface OutboxDeadLetter {
+  _id: string;
+  collection: string;
+  documentId: unknown;
+  entry: OutboxEntry;
+  reason: string;
+  error: { name: string; message: string; type?: string };
+  at: Date;
+}
+
+/** The newest dead-lettered entries first, without their payloads (which may be the very problem). */
+export function listOutboxDeadLetters(db: Db, options: { limit?: number } = {}): Promise<Omit<OutboxDeadLetter, 'entry'>[]> {
+  return db
+    .collection<OutboxDeadLetter>(OUTBOX_DEAD_LETTERS)
+    .find({}, { projection: { entry: 0 } })
+    .sort({ at: -1 })
+    .limit(options.limit ?? 100)
+    .toArray();
+}
+
+/** What kafkajs raises when the broker refuses a record itself, whatever else the batch holds; retrying never helps. */
+const REFUSED_RECORD_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+
+/**
+ * Whether the broker refused a record of the request for good. Other non-retriable errors
+ * (an unauthorised or invalid topic) refuse every record alike: dead-lettering would empty the
+ * outbox into the dead letters, so those leave the entries pending and are logged, as a
+ * broker outage is.
+ */
+function isRefusedRecord(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { type, retriable } = e as { type?: unknown; retriable?: unknown };
+    if (typeof type === 'string' && REFUSED_RECORD_TYPES.has(type) && retriable !== true) return true;
+  }
+  return false;
+}
+
+/** An entry in the document that does not make a Kafka record (a field of the wrong type). */
+class OutboxEncodingError extends Error {
+  override name = 'OutboxEncodingError';
+}
+
+/** One entry on its way: where it lives, the event to publish and its record size. */
+interface PendingEntry {
+  collection: string;
+  documentId: unknown;
+  entry: OutboxEntry;
+  outgoing: OutgoingEvent;
+  bytes: number;
+}
+
+/**
+ * The event of an entry, checked the way kafkajs will encode it, so an entry that cannot be
+ * encoded is told apart from a failed request before anything is sent.
+ */
+function encodeEntry(entry: OutboxEntry): { outgoing: OutgoingEvent; bytes: number } {
+  try {
+    const event = toCloudEvent(entry);
+    if (typeof entry.topic !== 'string' || typeof entry.key !== 'string') throw new TypeError('topic and key must be strings');
+    if (!(entry.time instanceof Date) || Number.isNaN(entry.time.getTime())) throw new TypeError('time must be a date');
+    const message = toKafkaMessage(event, entry.key);
+    for (const [name, value] of Object.entries(message.headers ?? {})) {
+      if (typeof value !== 'string') throw new TypeError(`header ${name} must be a string`);
+    }
+    return { outgoing: { topic: entry.topic, key: entry.key, event }, bytes: recordBytes(message) };
+  } catch (error) {
+    throw new OutboxEncodingError(`the outbox entry cannot be encoded as a Kafka record: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export interface PublishOutcome {
+  published: number;
+  deadLettered: number;
 }
 
 /**
@@ -188,12 +308,88 @@ export class OutboxRelay {
     return task;
   }
 
-  async #publish(written: readonly WrittenEntries[]): Promise<void> {
-    // Callers pass only writes with entries (publishAfterWrite and the sweep both skip empty ones).
-    if (written.length === 0) return;
-    await this.options.publisher.publish(
-      written.flatMap((w) => w.entries.map((entry) => ({ topic: entry.topic, key: entry.key, event: toCloudEvent(entry) }))),
-    );
+  get maxEventBytes(): number {
+    return this.options.maxEventBytes ?? DEFAULT_EVENT_MAX_BYTES;
+  }
+
+  /**
+   * Publishes the entries in bounded requests and removes each request's entries from their
+   * documents once Kafka has them. Until now all pending entries went in one request, so one
+   * record above the broker's limit failed every sweep and held back every other event.
+   * When the broker refuses a record of a request for good, the request's entries are
+   * published one by one and the refused ones are dead-lettered; an entry that cannot be
+   * encoded is dead-lettered before anything is sent. Anything else (a broker outage) is
+   * thrown, and what was not yet published stays pending for the sweep.
+   */
+  async #publish(written: readonly WrittenEntries[]): Promise<PublishOutcome> {
+    const outcome: PublishOutcome = { published: 0, deadLettered: 0 };
+    const pending: PendingEntry[] = [];
+    for (const { collection, documentId, entries } of written) {
+      for (const entry of entries) {
+        try {
+          pending.push({ collection, documentId, entry, ...encodeEntry(entry) });
+        } catch (error) {
+          await this.#deadLetter({ collection, documentId, entry }, error);
+          outcome.deadLettered++;
+        }
+      }
+    }
+    for (const batch of this.#batches(pending)) {
+      try {
+        await this.options.publisher.publish(batch.map((p) => p.outgoing));
+      } catch (error) {
+        if (!isRefusedRecord(error)) throw error;
+        const sent: PendingEntry[] = [];
+        try {
+          for (const one of batch) {
+            try {
+              await this.options.publisher.publish([one.outgoing]);
+              sent.push(one);
+            } catch (oneError) {
+              if (!isRefusedRecord(oneError)) throw oneError;
+              await this.#deadLetter(one, oneError);
+              outcome.deadLettered++;
+            }
+          }
+        } finally {
+          await this.#clear(sent);
+          outcome.published += sent.length;
+        }
+        continue;
+      }
+      await this.#clear(batch);
+      outcome.published += batch.length;
+    }
+    return outcome;
+  }
+
+  /** Requests of at most maxBatchEntries entries and maxEventBytes of records (one entry may reach the limit alone). */
+  *#batches(pending: readonly PendingEntry[]): Generator<PendingEntry[]> {
+    const maxEntries = this.options.maxBatchEntries ?? 500;
+    let batch: PendingEntry[] = [];
+    let bytes = 0;
+    for (const one of pending) {
+      if (batch.length > 0 && (batch.length === maxEntries || bytes + one.bytes > this.maxEventBytes)) {
+        yield batch;
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(one);
+      bytes += one.bytes;
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /** Removes published entries from their documents. */
+  async #clear(sent: readonly Pick<PendingEntry, 'collection' | 'documentId' | 'entry'>[]): Promise<void> {
+    const byDocument = new Map<string, WrittenEntries & { entries: OutboxEntry[] }>();
+    for (const { collection, documentId, entry } of sent) {
+      const key = `${collection}/${String(documentId)}`;
+      const group = byDocument.get(key) ?? { collection, documentId, entries: [] };
+      group.entries.push(entry);
+      byDocument.set(key, group);
+    }
+    const written = [...byDocument.values()];
     // $pullAll removes exactly these entries (FerretDB v1 lacks $pull with a condition); a
     // write that added more entries meanwhile keeps them.
     for (const collection of new Set(written.map((w) => w.collection))) {
@@ -213,6 +409,45 @@ export class OutboxRelay {
         );
       }
     }
+  }
+
+  /**
+   * Moves an entry aside: first into outbox_dead_letters (idempotent on the entry id), then
+   * out of its document, so a crash in between leaves it in both and the next attempt
+   * finishes the move.
+   */
+  async #deadLetter(pending: Pick<PendingEntry, 'collection' | 'documentId' | 'entry'>, error: unknown): Promise<void> {
+    const { collection, documentId, entry } = pending;
+    const e = error as { name?: unknown; message?: unknown; type?: unknown };
+    const letter: OutboxDeadLetter = {
+      _id: entry.id,
+      collection,
+      documentId,
+      entry,
+      reason: error instanceof OutboxEncodingError ? 'the entry cannot be encoded as a Kafka record' : 'Kafka refused the record for good',
+      error: { name: String(e?.name ?? 'Error'), message: String(e?.message ?? error), ...(typeof e?.type === 'string' ? { type: e.type } : {}) },
+      at: new Date(),
+    };
+    try {
+      await this.options.db.collection<OutboxDeadLetter>(OUTBOX_DEAD_LETTERS).insertOne(letter);
+    } catch (insertError) {
+      if (!isDuplicateKeyError(insertError)) throw insertError;
+    }
+    await withDocumentLocks(collection, [documentId], () =>
+      this.options.db
+        .collection<WithOutbox>(collection)
+        .updateOne({ _id: documentId } as Filter<WithOutbox>, { $pullAll: { [OUTBOX_FIELD]: [entry] } }),
+    );
+    pinzhiMetrics.outboxDeadLettered(entry.topic);
+    this.options.logger.error(
+      { collection, documentId, eventId: entry.id, eventType: entry.type, topic: entry.topic, reason: letter.reason, err: error },
+      `outbox entry moved to ${OUTBOX_DEAD_LETTERS}; the events behind it go on`,
+    );
+  }
+
+  /** Marks of this relay's collections not cleared yet: writes whose events are not out yet (metric pinzhi.outbox.pending). */
+  pendingCount(): Promise<number> {
+    return this.options.db.collection<PendingMark>(OUTBOX_PENDING).countDocuments({ collection: { $in: [...this.options.collections] } });
   }
 
   /** Publishes every entry older than the minimum age, in document order. Returns the count. */
@@ -244,12 +479,11 @@ export class OutboxRelay {
       for (const entry of entries) pendingIds.add(entry.id);
       if (entries.length > 0) written.push({ collection: mark.collection, documentId: mark.documentId, entries });
     }
-    await this.#publish(written);
+    const { published, deadLettered } = await this.#publish(written);
     // A mark goes once its write's entries are out; a mark whose write shows no entries is
     // either published already or its write never happened, unless that write is still running.
     await this.#unmark(marks.filter((m) => pendingIds.has(m._id) || now - m.at.getTime() > ABANDONED_MARK_MS).map((m) => m._id));
-    const published = written.reduce((n, w) => n + w.entries.length, 0);
-    if (published > 0) this.options.logger.info({ published }, 'outbox sweep published leftover events');
+    if (published > 0 || deadLettered > 0) this.options.logger.info({ published, deadLettered }, 'outbox sweep published leftover events');
     return published;
   }
 

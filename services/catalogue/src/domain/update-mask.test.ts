@@ -24,4 +24,16 @@ describe('applyUpdateMask', () => {
     expect(!refused.ok && refused.violations.map((v) => v.reason)).toEqual(['PATH_NOT_UPDATABLE']);
     expect(applyUpdateMask(current, incoming, [], mutable).ok).toBe(false);
   });
+
+  it.each(['constructor', '__proto__'])("refuses the path '%s' that only the prototype has", (path) => {
+    expect(applyUpdateMask(current, incoming, [path], mutable)).toEqual({
+      ok: false,
+      violations: [expect.objectContaining({ field: 'update_mask', reason: 'PATH_NOT_UPDATABLE', description: expect.stringContaining(`'${path}' cannot be updated`) })],
+    });
+  });
+
+  it('quotes at most 64 characters of a refused path', () => {
+    const refused = applyUpdateMask(current, incoming, ['x'.repeat(70_000)], mutable);
+    expect(!refused.ok && refused.violations[0]!.description).toMatch(/^'x{63}…' cannot be updated/);
+  });
 });

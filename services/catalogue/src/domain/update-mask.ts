@@ -24,12 +24,14 @@ export function applyUpdateMask<R extends object>(
     return { ok: false, violations: [violation(field, 'REQUIRED', `name the fields to change: ${Object.keys(mutable).join(', ')}`)] };
   }
   const normalised = [...new Set(paths.map(snakeCase))];
-  const refused = normalised.filter((p) => !(p in mutable));
+  // Own keys only: `p in mutable` let 'constructor' and '__proto__' through (Object.prototype
+  // has them) and the update silently did nothing.
+  const refused = normalised.filter((p) => !Object.hasOwn(mutable, p));
   if (refused.length > 0) {
     return {
       ok: false,
       violations: refused.map((p) =>
-        violation(field, 'PATH_NOT_UPDATABLE', `'${p}' cannot be updated; updatable: ${Object.keys(mutable).join(', ')}`),
+        violation(field, 'PATH_NOT_UPDATABLE', `'${quoted(p)}' cannot be updated; updatable: ${Object.keys(mutable).join(', ')}`),
       ),
     };
   }
@@ -42,4 +44,9 @@ export function applyUpdateMask<R extends object>(
     else updated[key] = incoming[key];
   }
   return { ok: true, value: { updated, changed } };
+}
+
+/** A path as quoted back: at most 64 characters, since the whole violation travels in the status. */
+function quoted(path: string): string {
+  return path.length <= 64 ? path : `${path.slice(0, 63)}…`;
 }
