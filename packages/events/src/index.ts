@@ -3,3 +3,4 @@ export * from './catalogue.js';
 export * from './grading.js';
 export * from './supervision.js';
 export * from './brand.js';
+export * from './sameline.js';

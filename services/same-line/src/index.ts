@@ -1,0 +1,1 @@
+export { sameLineService } from './same-line-service.js';
