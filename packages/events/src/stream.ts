@@ -48,6 +48,12 @@ export interface StreamDefinition<M extends Record<string, MessageCodec<any>>> {
   tombstone(verb: keyof M & string, at: { key: string; subject?: string }): StreamEvent;
   /** Picks the payload message by type and decodes it; never throws. */
   decode(event: ReceivedEvent): Decoded<M>;
+  /**
+   * For consumers: the event of a type this stream defines, or undefined for another type
+   * (a newer event passes by); throws when a known type does not decode, so the consumer
+   * dead-letters it instead of skipping it silently.
+   */
+  read(event: ReceivedEvent): Extract<Decoded<M>, { kind: 'event' }> | undefined;
 }
 
 /**
@@ -81,6 +87,11 @@ export function defineStream<M extends Record<string, MessageCodec<any>>>(spec: 
     verbOf: (type) => byType.get(type),
     event: (verb, payload, at) => ({ ...base(verb, at), data: spec.messages[verb]!.encode(payload).finish() }),
     tombstone: (verb, at) => ({ ...base(verb, at), data: new Uint8Array(), tombstone: true }),
+    read(event) {
+      const decoded = this.decode(event);
+      if (decoded.kind === 'malformed') throw new Error(decoded.reason);
+      return decoded.kind === 'event' ? decoded : undefined;
+    },
     decode(event) {
       const verb = byType.get(event.type);
       if (verb === undefined) return { kind: 'unknown-type', type: event.type };

@@ -125,6 +125,12 @@ export function assertNoViolations(violations: readonly FieldViolation[], messag
   }
 }
 
+/** The value of a parse result (`{ ok, value }` or `{ ok: false, violations }`), or INVALID_ARGUMENT with its violations. */
+export function valueOrThrow<T>(result: { ok: true; value: T } | { ok: false; violations: readonly FieldViolation[] }, message = 'the request is invalid'): T {
+  if (!result.ok) assertNoViolations(result.violations, message);
+  return (result as { value: T }).value;
+}
+
 export function isPinzhiError(error: unknown): error is PinzhiError {
   return error instanceof PinzhiError;
 }

@@ -1,4 +1,5 @@
 import { CatalogueReader } from '@pinzhi/catalogue-reader';
+import { MongoBytesSigner } from '@pinzhi/certificates/mongo';
 import { BrandValuationServiceService } from '@pinzhi/contracts/pinzhi/brand/v1/brand_valuation_service';
 import { gradeStream, valuationStream } from '@pinzhi/events';
 import { defineService } from '@pinzhi/platform';
@@ -7,7 +8,6 @@ import { brandValuationHandlers } from './adapters/grpc/brand-valuation-handlers
 import { gradeEvidenceHandler } from './adapters/kafka/grade-evidence-consumer.js';
 import { APPLICATIONS, ensureApplicationIndexes, MongoApplicationRepository } from './adapters/mongo/mongo-application-repository.js';
 import { MongoEvidenceStore } from './adapters/mongo/mongo-evidence-store.js';
-import { MongoStatementSigner } from './adapters/mongo/mongo-statement-signer.js';
 import { brandValuationConfigSchema } from './config.js';
 
 /** Brand valuation: applications with outbox, valuation engine, signed statements, grade evidence. */
@@ -18,7 +18,8 @@ export const brandValuationService = defineService({
   publishes: [valuationStream],
   indexes: ensureApplicationIndexes,
   async start({ config, db, relay, logger, clock }) {
-    const signer = new MongoStatementSigner(db);
+    // Valuation statements are signed with brand-valuation's own keys (its own collection).
+    const signer = new MongoBytesSigner(db, 'valuation_signing_keys');
     await signer.ensureActiveKey();
     const eligibility = {
       consecutiveProfitableYears: config.ELIGIBLE_PROFITABLE_YEARS,

@@ -1,4 +1,5 @@
 import { CatalogueReader } from '@pinzhi/catalogue-reader';
+import { MongoBytesSigner } from '@pinzhi/certificates/mongo';
 import { SameLineServiceService } from '@pinzhi/contracts/pinzhi/sameline/v1/same_line_service';
 import { gradeStream, sameLineStream, supervisionStream } from '@pinzhi/events';
 import { defineService } from '@pinzhi/platform';
@@ -6,7 +7,6 @@ import { SameLineUseCases } from './app/same-line-use-cases.js';
 import { sameLineHandlers } from './adapters/grpc/same-line-handlers.js';
 import { gradeSurveillanceHandler, supervisionSurveillanceHandler } from './adapters/kafka/surveillance-consumers.js';
 import { CASES, ensureCaseIndexes, MongoCaseRepository } from './adapters/mongo/mongo-case-repository.js';
-import { MongoStatementSigner } from './adapters/mongo/mongo-statement-signer.js';
 import { sameLineConfigSchema } from './config.js';
 
 /** Same line, same standard, same quality (三同): cases with outbox, the three checks, signed statements, surveillance. */
@@ -17,7 +17,8 @@ export const sameLineService = defineService({
   publishes: [sameLineStream],
   indexes: ensureCaseIndexes,
   async start({ config, db, relay, logger, clock }) {
-    const signer = new MongoStatementSigner(db);
+    // Declarations and certificates are signed with same-line's own keys (its own collection).
+    const signer = new MongoBytesSigner(db, 'same_line_signing_keys');
     await signer.ensureActiveKey();
     const useCases = new SameLineUseCases(new MongoCaseRepository(db, relay), new CatalogueReader(db), signer, { validityMonths: config.CERTIFICATE_VALIDITY_MONTHS }, clock);
     return {

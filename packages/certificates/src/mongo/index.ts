@@ -1,1 +1,1 @@
-export { MongoKeyStore } from './mongo-key-store.js';
+export { MongoBytesSigner, MongoKeyStore } from './mongo-key-store.js';

@@ -1,4 +1,5 @@
 import { Binary, type Collection, type Db } from 'mongodb';
+import { signBytes, verifyBytes, type CertificateSignatureValue } from '../certificate-signature.js';
 import { generateSigningKey, publicKeyOf, type PublicSigningKey, type SigningKeyMaterial } from '../signing-key.js';
 
 type KeyDocument = {
@@ -77,5 +78,34 @@ export class MongoKeyStore {
 
   async publicKeys(): Promise<PublicSigningKey[]> {
     return (await this.#all()).map(publicKeyOf);
+  }
+}
+
+/**
+ * Signs canonical bytes (a valuation statement, a 三同 declaration) with a service's own keys
+ * and checks signatures against them, retired keys included.
+ */
+export class MongoBytesSigner {
+  readonly #keys: MongoKeyStore;
+
+  constructor(db: Db, collection: string) {
+    this.#keys = new MongoKeyStore(db, collection);
+  }
+
+  ensureActiveKey(): Promise<void> {
+    return this.#keys.ensureActiveKey();
+  }
+
+  async sign(bytes: Uint8Array, now: Date): Promise<CertificateSignatureValue> {
+    return signBytes(bytes, await this.#keys.activeKey(), now);
+  }
+
+  async verify(bytes: Uint8Array, signature: { algorithm: string; keyId: string; signature: Uint8Array; signedAt: Date }): Promise<{ valid: true } | { valid: false; reason: string }> {
+    const result = verifyBytes(bytes, signature, await this.#keys.publicKeys());
+    return result.valid ? { valid: true } : { valid: false, reason: result.reason };
+  }
+
+  publicKeys(): Promise<PublicSigningKey[]> {
+    return this.#keys.publicKeys();
   }
 }

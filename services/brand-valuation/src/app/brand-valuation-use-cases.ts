@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BrandDocument, CertificationBodyDocument, EnterpriseDocument } from '@pinzhi/catalogue-reader';
+import type { BrandDocument, CatalogueReader, CertificationBodyDocument } from '@pinzhi/catalogue-reader';
 import {
   decodePageToken,
   encodePageToken,
@@ -25,13 +25,8 @@ import { applyGradeFact, emptyEvidence, summariseEvidence, type EvidenceSummary,
 import { canonicalStatementBytes, type ValuationStatement } from '../domain/valuation-statement.js';
 import type { Application, ApplicationFilter, ApplicationRepository, DraftInput, EvidenceStore, Flag, StatementSignature, StatementSigner, ValuationEvent } from './ports.js';
 
-/** The catalogue reads this service needs (the shared read library implements them). */
-export interface CatalogueLookup {
-  brand(id: string): Promise<BrandDocument | null>;
-  enterprise(creditCode: string): Promise<EnterpriseDocument | null>;
-  certificationBody(creditCode: string): Promise<CertificationBodyDocument | null>;
-  certificationBodyByCnas(cnasNumber: string): Promise<CertificationBodyDocument | null>;
-}
+/** The catalogue reads this service needs, from the shared read library. */
+export type CatalogueLookup = Pick<CatalogueReader, 'brand' | 'enterprise' | 'certificationBody' | 'certificationBodyByCnas'>;
 
 export interface BrandValuationSettings {
   eligibility: EligibilityThresholds;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  CatalogueReader,
   CertificationBodyDocument,
-  EnterpriseDocument,
   ProductDocument,
-  ProductionLineDocument,
   StandardDocument,
 } from '@pinzhi/catalogue-reader';
 import type { DecisionRule } from '@pinzhi/catalogue-reader/model';
@@ -36,16 +35,8 @@ import type { CheckItem } from '../domain/check-item.js';
 import { canonicalStatementBytes, caseIdOfNumber, statementNumber, type SameLineStatement } from '../domain/statement.js';
 import type { CaseEvent, CaseFilter, CaseRepository, Evidence, ListingFilter, SameLineCase, StatementSignature, StatementSigner, SurveillanceRecord } from './ports.js';
 
-/** The catalogue reads this service needs (the shared read library implements them). */
-export interface CatalogueLookup {
-  product(gtin14: string): Promise<ProductDocument | null>;
-  twinOf(product: ProductDocument): Promise<ProductDocument | null>;
-  productionLine(id: string): Promise<ProductionLineDocument | null>;
-  standard(code: string): Promise<StandardDocument | null>;
-  enterprise(creditCode: string): Promise<EnterpriseDocument | null>;
-  certificationBody(creditCode: string): Promise<CertificationBodyDocument | null>;
-  certificationBodyByCnas(cnasNumber: string): Promise<CertificationBodyDocument | null>;
-}
+/** The catalogue reads this service needs, from the shared read library. */
+export type CatalogueLookup = Pick<CatalogueReader, 'product' | 'twinOf' | 'productionLine' | 'standard' | 'enterprise' | 'certificationBody' | 'certificationBodyByCnas'>;
 
 export interface SameLineSettings {
   /** Months a declaration or certificate stays valid. */

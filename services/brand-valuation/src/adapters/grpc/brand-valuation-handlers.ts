@@ -1,6 +1,6 @@
 import { parseResourceName } from '@pinzhi/catalogue-reader/model';
 import { BrandValuationServiceService, ValuationVerificationReason } from '@pinzhi/contracts/pinzhi/brand/v1/brand_valuation_service';
-import { InvalidArgumentError, pageSizeOf, type FieldViolation, type ServiceHandlers } from '@pinzhi/platform';
+import { assertNoViolations, pageSizeOf, valueOrThrow, type FieldViolation, type ServiceHandlers } from '@pinzhi/platform';
 import type { BrandValuationUseCases } from '../../app/brand-valuation-use-cases.js';
 import { MAX_REASON_CHARACTERS, MAX_REASONS } from '../../domain/application.js';
 import {
@@ -26,18 +26,10 @@ const MAX_NOTES = 4000;
 const MAX_WITHDRAW_REASON = 2000;
 const MAX_MASK_PATHS = 32;
 
-function idOf(collection: string, name: string, field = 'name'): string {
-  const parsed = parseResourceName(collection, name.slice(0, 200), field);
-  if (!parsed.ok) throw new InvalidArgumentError(`invalid ${field}`, parsed.violations);
-  return parsed.value;
-}
+const idOf = (collection: string, name: string, field = 'name'): string => valueOrThrow(parseResourceName(collection, name.slice(0, 200), field), `invalid ${field}`);
 
 function optionalIdOf(collection: string, name: string, field: string): string | undefined {
   return name === '' ? undefined : idOf(collection, name, field);
-}
-
-function check(violations: FieldViolation[]): void {
-  if (violations.length > 0) throw new InvalidArgumentError('the request is invalid', violations);
 }
 
 function textLimit(field: string, value: string, max: number): FieldViolation[] {
@@ -59,7 +51,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
         if (request.applicationId !== '' && !SLUG.test(request.applicationId)) {
           violations.push({ field: 'application_id', description: '1-63 lowercase letters, digits and "-"', reason: 'INVALID_ID' });
         }
-        check(violations);
+        assertNoViolations(violations);
         const brandId = idOf('brands', request.application?.brand ?? '', 'application.brand');
         const draft = draftFromMessage(request.application);
         const application = await useCases.create(ctx.caller, { applicationId: request.applicationId, brandId, input: draft.input, ...(draft.valuationDate ? { valuationDate: draft.valuationDate } : {}) });
@@ -71,7 +63,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
       async handle(request, ctx) {
         const paths = request.updateMask ?? [];
         const allowed = new Set<string>(INPUT_PATHS);
-        check([
+        assertNoViolations([
           ...(paths.length === 0 ? [{ field: 'update_mask', description: 'name the fields to change', reason: 'REQUIRED' }] : []),
           ...(paths.length > MAX_MASK_PATHS ? [{ field: 'update_mask', description: `at most ${MAX_MASK_PATHS} paths`, reason: 'TOO_MANY' }] : []),
           ...paths
@@ -120,7 +112,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
     evaluateApplication: {
       access: certifiers,
       async handle(request, ctx) {
-        check(textLimit('evaluator_notes', request.evaluatorNotes, MAX_NOTES));
+        assertNoViolations(textLimit('evaluator_notes', request.evaluatorNotes, MAX_NOTES));
         const id = idOf('applications', request.name);
         const application = await useCases.evaluate(ctx.caller, id, methodFromMessage(request.headlineMethod), request.evaluatorNotes || undefined);
         return { application: await withEvidence(application), report: reportToMessage(application) };
@@ -129,7 +121,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
     rejectApplication: {
       access: evaluatorsOrAdmins,
       async handle(request, ctx) {
-        check([
+        assertNoViolations([
           ...(request.reasons.length === 0 ? [{ field: 'reasons', description: 'give at least one reason', reason: 'REQUIRED' }] : []),
           ...(request.reasons.length > MAX_REASONS ? [{ field: 'reasons', description: `at most ${MAX_REASONS} reasons`, reason: 'TOO_MANY' }] : []),
           ...request.reasons.slice(0, MAX_REASONS).flatMap((r, i) => [
@@ -143,7 +135,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
     withdrawApplication: {
       access: enterprises,
       async handle(request, ctx) {
-        check(textLimit('reason', request.reason, MAX_WITHDRAW_REASON));
+        assertNoViolations(textLimit('reason', request.reason, MAX_WITHDRAW_REASON));
         return { application: await withEvidence(await useCases.withdraw(ctx.caller, idOf('applications', request.name), request.reason)) };
       },
     },
@@ -159,7 +151,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
       async handle(request, ctx) {
         const name = request.name.slice(0, 200);
         if (!name.endsWith('/valuationReport')) {
-          check([{ field: 'name', description: "expected 'applications/{id}/valuationReport'", reason: 'INVALID_RESOURCE_NAME' }]);
+          assertNoViolations([{ field: 'name', description: "expected 'applications/{id}/valuationReport'", reason: 'INVALID_RESOURCE_NAME' }]);
         }
         const application = await useCases.report(ctx.caller, idOf('applications', name.slice(0, -'/valuationReport'.length)));
         return { report: reportToMessage(application) };
@@ -170,7 +162,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
       async handle(request) {
         const byStatement = request.statement !== undefined || request.signature !== undefined;
         if (byStatement && (!request.statement || !request.signature)) {
-          check([{ field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' }]);
+          assertNoViolations([{ field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' }]);
         }
         const outcome = byStatement
           ? await useCases.verify({ statement: statementFromMessage(request.statement!), signature: signatureFromMessage(request.signature!) })
@@ -188,7 +180,7 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
       access: 'public',
       async handle(request) {
         const sector = sectorFromFilter(request.sector.slice(0, 20), 'sector');
-        if (request.year !== 0 && (request.year < 1900 || request.year > 2999)) check([{ field: 'year', description: 'a year from 1900 to 2999, or 0 for all', reason: 'OUT_OF_RANGE' }]);
+        if (request.year !== 0 && (request.year < 1900 || request.year > 2999)) assertNoViolations([{ field: 'year', description: 'a year from 1900 to 2999, or 0 for all', reason: 'OUT_OF_RANGE' }]);
         const page = await useCases.listPublished({ ...(sector ? { sector } : {}), ...(request.year ? { year: request.year } : {}) }, pageSizeOf(request.pageSize), request.pageToken);
         return { valuations: page.applications.map((a) => valuationToMessage(a)), nextPageToken: page.nextPageToken };
       },

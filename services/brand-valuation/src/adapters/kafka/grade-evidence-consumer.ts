@@ -17,9 +17,8 @@ function stateOf(state: GradeState): GradeStateWord {
  */
 export function gradeEvidenceHandler(useCases: BrandValuationUseCases, logger: Logger): EventHandler {
   return async (event) => {
-    const decoded = gradeStream.decode(event);
-    if (decoded.kind === 'unknown-type') return;
-    if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
+    const decoded = gradeStream.read(event);
+    if (!decoded) return;
     const grade = decoded.payload.grade;
     if (!grade) throw new InvalidArgumentError(`${event.type} carries no grade`);
     const brandId = grade.brand.replace(/^brands\//, '');

@@ -10,9 +10,8 @@ import type { GradingUseCases } from '../../app/grading-use-cases.js';
  */
 export function gradeConvergenceHandler(useCases: GradingUseCases): EventHandler {
   return async (event) => {
-    const decoded = gradeStream.decode(event);
-    if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
-    if (decoded.kind !== 'event' || decoded.verb !== 'issued') return;
+    const decoded = gradeStream.read(event);
+    if (decoded?.verb !== 'issued') return;
     const name = decoded.payload.grade?.name ?? '';
     if (!name.startsWith('grades/')) throw new InvalidArgumentError(`${event.type} carries no grade name`);
     await useCases.convergeGrade(name.slice('grades/'.length));

@@ -1,7 +1,7 @@
 import { normaliseGtin, parseResourceName, parseStandardCode, validateCreditCode } from '@pinzhi/catalogue-reader';
 import { CaseState as CaseStateMessage, type SameLineCase as CaseMessage } from '@pinzhi/contracts/pinzhi/sameline/v1/resources';
 import { SameLineServiceService, SameLineVerificationReason } from '@pinzhi/contracts/pinzhi/sameline/v1/same_line_service';
-import { InvalidArgumentError, pageSizeOf, type FieldViolation, type ServiceHandlers } from '@pinzhi/platform';
+import { assertNoViolations, pageSizeOf, valueOrThrow, type FieldViolation, type ServiceHandlers } from '@pinzhi/platform';
 import type { Evidence, ListingFilter } from '../../app/ports.js';
 import type { FileInput, SameLineUseCases } from '../../app/same-line-use-cases.js';
 import { LISTED_STATES, MAX_REASON_CHARACTERS, MAX_REASONS } from '../../domain/case-lifecycle.js';
@@ -30,15 +30,7 @@ const MAX_LIST = 8;
 const MAX_TEXT = 2000;
 const MAX_FINDING_TEXT = 2000;
 
-function idOf(collection: string, name: string, field = 'name'): string {
-  const parsed = parseResourceName(collection, name.slice(0, 200), field);
-  if (!parsed.ok) throw new InvalidArgumentError(`invalid ${field}`, parsed.violations);
-  return parsed.value;
-}
-
-function check(violations: FieldViolation[]): void {
-  if (violations.length > 0) throw new InvalidArgumentError('the request is invalid', violations);
-}
+const idOf = (collection: string, name: string, field = 'name'): string => valueOrThrow(parseResourceName(collection, name.slice(0, 200), field), `invalid ${field}`);
 
 function textLimit(field: string, value: string, max: number, required = false): FieldViolation[] {
   if (required && value.trim() === '') return [{ field, description: 'required', reason: 'REQUIRED' }];
@@ -98,7 +90,7 @@ function fileInputOf(m: CaseMessage | undefined, caseId: string): FileInput {
   const domestic = reportsFromMessage(c.domesticReports ?? [], at('domestic_reports'), violations, seen);
   const exported = reportsFromMessage(c.exportReports ?? [], at('export_reports'), violations, seen);
   if (domestic.length === 0) violations.push({ field: at('domestic_reports'), description: 'at least one lab report of a domestic batch', reason: 'REQUIRED' });
-  check(violations);
+  assertNoViolations(violations);
   return {
     ...(caseId ? { caseId } : {}),
     path: path!,
@@ -138,7 +130,7 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
       access: 'authenticated',
       async handle(request, ctx) {
         const product = request.product ? normaliseGtin(idOf('products', request.product, 'product'), 'product') : undefined;
-        if (product && !product.ok) check(product.violations);
+        if (product && !product.ok) assertNoViolations(product.violations);
         const state = stateFromFilter(request.state.slice(0, 20), 'state');
         const filter = {
           ...(request.enterprise ? { enterpriseId: idOf('enterprises', request.enterprise, 'enterprise') } : {}),
@@ -161,7 +153,7 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
       async handle(request, ctx) {
         const f = request.finding;
         const severity = f ? severityFromMessage(f.severity) : undefined;
-        check([
+        assertNoViolations([
           ...(severity ? [] : [{ field: 'finding.severity', description: 'OBSERVATION, MINOR or MAJOR', reason: 'REQUIRED' }]),
           ...textLimit('finding.text', f?.text ?? '', MAX_FINDING_TEXT, true),
           ...(f?.indicatorId && !/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(f.indicatorId.slice(0, 64)) ? [{ field: 'finding.indicator_id', description: 'a kebab-case indicator id', reason: 'INVALID_INDICATOR_ID' }] : []),
@@ -172,21 +164,21 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
     certifyCase: {
       access: certifiers,
       async handle(request, ctx) {
-        check(textLimit('notes', request.notes, MAX_TEXT));
+        assertNoViolations(textLimit('notes', request.notes, MAX_TEXT));
         return one(useCases.certify(ctx.caller, idOf('cases', request.name), request.notes.trim() || undefined));
       },
     },
     rejectCase: {
       access: certifiersOrAdmins,
       async handle(request, ctx) {
-        check(reasonsOf(request.reasons));
+        assertNoViolations(reasonsOf(request.reasons));
         return one(useCases.reject(ctx.caller, idOf('cases', request.name), request.reasons.map((r) => r.trim())));
       },
     },
     suspendCase: {
       access: overseers,
       async handle(request, ctx) {
-        check(textLimit('reason', request.reason, MAX_REASON_CHARACTERS, true));
+        assertNoViolations(textLimit('reason', request.reason, MAX_REASON_CHARACTERS, true));
         return one(useCases.suspend(ctx.caller, idOf('cases', request.name), request.reason.trim()));
       },
     },
@@ -199,14 +191,14 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
           domestic: reportsFromMessage(request.domesticReports, 'domestic_reports', violations, seen),
           export: reportsFromMessage(request.exportReports, 'export_reports', violations, seen),
         };
-        check(violations);
+        assertNoViolations(violations);
         return one(useCases.reinstate(ctx.caller, idOf('cases', request.name), request.reason.trim(), evidence));
       },
     },
     withdrawCase: {
       access: partiesOrAdmins,
       async handle(request, ctx) {
-        check(textLimit('reason', request.reason, MAX_TEXT));
+        assertNoViolations(textLimit('reason', request.reason, MAX_TEXT));
         return one(useCases.withdraw(ctx.caller, idOf('cases', request.name), request.reason.trim()));
       },
     },
@@ -215,9 +207,9 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
       async handle(request) {
         const byStatement = request.statement !== undefined || request.signature !== undefined;
         if (byStatement && (!request.statement || !request.signature)) {
-          check([{ field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' }]);
+          assertNoViolations([{ field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' }]);
         }
-        if (!byStatement) check(textLimit('certificate_number', request.certificateNumber, 75, true));
+        if (!byStatement) assertNoViolations(textLimit('certificate_number', request.certificateNumber, 75, true));
         const outcome = byStatement
           ? await useCases.verify({ statement: statementFromMessage(request.statement!), signature: signatureFromMessage(request.signature!) })
           : await useCases.verify({ number: request.certificateNumber.trim() });
@@ -263,7 +255,7 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
           if (state && LISTED_STATES.includes(state)) filter.state = state;
           else violations.push({ field: 'state', description: 'DECLARED, CERTIFIED, SUSPENDED, WITHDRAWN or EXPIRED: other cases are not public', reason: 'NOT_LISTED' });
         }
-        check(violations);
+        assertNoViolations(violations);
         const page = await useCases.search(filter, pageSizeOf(request.pageSize), request.pageToken);
         return { listings: page.cases.map(listingOf), nextPageToken: page.nextPageToken };
       },

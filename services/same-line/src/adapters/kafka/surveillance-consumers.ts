@@ -13,9 +13,8 @@ const NONCONFORMING = 'NONCONFORMING';
  */
 export function gradeSurveillanceHandler(useCases: SameLineUseCases, logger: Logger): EventHandler {
   return async (event) => {
-    const decoded = gradeStream.decode(event);
-    if (decoded.kind === 'unknown-type') return;
-    if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
+    const decoded = gradeStream.read(event);
+    if (!decoded) return;
     const grade = decoded.payload.grade;
     if (!grade) throw new InvalidArgumentError(`${event.type} carries no grade`);
     const fell = grade.state === GradeState.GRADE_STATE_REVOKED || grade.state === GradeState.GRADE_STATE_REFUSED || grade.level === NONCONFORMING;
