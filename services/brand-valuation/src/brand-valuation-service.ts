@@ -1,11 +1,12 @@
 import { CatalogueReader } from '@pinzhi/catalogue-reader';
 import { MongoBytesSigner } from '@pinzhi/certificates/mongo';
 import { BrandValuationServiceService } from '@pinzhi/contracts/pinzhi/brand/v1/brand_valuation_service';
-import { gradeStream, valuationStream } from '@pinzhi/events';
+import { gradeStream, sameLineStream, valuationStream } from '@pinzhi/events';
 import { defineService } from '@pinzhi/platform';
 import { BrandValuationUseCases } from './app/brand-valuation-use-cases.js';
 import { brandValuationHandlers } from './adapters/grpc/brand-valuation-handlers.js';
 import { gradeEvidenceHandler } from './adapters/kafka/grade-evidence-consumer.js';
+import { sameLineEvidenceHandler } from './adapters/kafka/same-line-evidence-consumer.js';
 import { APPLICATIONS, ensureApplicationIndexes, MongoApplicationRepository } from './adapters/mongo/mongo-application-repository.js';
 import { MongoEvidenceStore } from './adapters/mongo/mongo-evidence-store.js';
 import { brandValuationConfigSchema } from './config.js';
@@ -29,11 +30,15 @@ export const brandValuationService = defineService({
         services: config.ELIGIBLE_MIN_NET_PROFIT_SERVICES,
       },
     };
-    const useCases = new BrandValuationUseCases(new MongoApplicationRepository(db, relay), new MongoEvidenceStore(db), new CatalogueReader(db), signer, { eligibility }, clock);
+    const catalogue = new CatalogueReader(db);
+    const useCases = new BrandValuationUseCases(new MongoApplicationRepository(db, relay), new MongoEvidenceStore(db), catalogue, signer, { eligibility }, clock);
     return {
       grpc: [{ definition: BrandValuationServiceService, handlers: brandValuationHandlers(useCases, signer) }],
-      // Each evidence source is one registration here (same-line cases will be the next).
-      consumers: [{ group: 'brand-valuation-grades', stream: gradeStream, handle: gradeEvidenceHandler(useCases, logger) }],
+      // Each evidence source is one registration here.
+      consumers: [
+        { group: 'brand-valuation-grades', stream: gradeStream, handle: gradeEvidenceHandler(useCases, logger) },
+        { group: 'brand-valuation-same-line', stream: sameLineStream, handle: sameLineEvidenceHandler(useCases, catalogue, logger) },
+      ],
       exposed: { useCases, signer },
     };
   },

@@ -5,9 +5,10 @@ import { ValuationFlaggedForReview, ValuationPublished } from '@pinzhi/contracts
 import { BrandValuationServiceService, ValuationVerificationReason } from '@pinzhi/contracts/pinzhi/brand/v1/brand_valuation_service';
 import { Application, ApplicationState, Sector, ValuationMethod } from '@pinzhi/contracts/pinzhi/brand/v1/resources';
 import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
-import { valuationStream } from '@pinzhi/events';
+import { sameLineStream, valuationStream } from '@pinzhi/events';
 import { gradingService, superiorMeasurements } from '@pinzhi/grading/testing';
-import { createUnaryClient, fieldViolationsOf, type UnaryClient } from '@pinzhi/platform';
+import { createEventPublisher, createUnaryClient, fieldViolationsOf, newCloudEvent, type UnaryClient } from '@pinzhi/platform';
+import { CaseState, SameLineCase } from '@pinzhi/contracts/pinzhi/sameline/v1/resources';
 import { startTelemetry } from '@pinzhi/platform/telemetry';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +32,7 @@ startTelemetry({ serviceName: 'brand-valuation-test' });
 const ns = namespace('brand');
 let kafka: Kafka;
 let seed: () => Promise<number>;
+let sameLineTopic: string;
 let client: UnaryClient<typeof BrandValuationServiceService>;
 let grading: UnaryClient<typeof GradingServiceService>;
 let owner: Metadata;
@@ -103,6 +105,7 @@ beforeAll(async () => {
   const gradingInstance = await startServiceForTest(gradingService, { ns });
   cleanups.push(() => gradingInstance.stop());
   await loadSeeds(brandService.db, brandService.relay, logger);
+  sameLineTopic = brandService.topic(sameLineStream);
   seed = () => loadValuationSeeds((brandService.exposed as { useCases: BrandValuationUseCases }).useCases, new CatalogueReader(brandService.db), logger);
   client = createUnaryClient(BrandValuationServiceService, brandService.address);
   grading = createUnaryClient(GradingServiceService, gradingInstance.address);
@@ -298,6 +301,36 @@ describe('quality evidence from grade events', () => {
     expect(check).toMatchObject({ genuine: true, current: false, reason: ValuationVerificationReason.VALUATION_VERIFICATION_REASON_FLAGGED_FOR_REVIEW });
     const { application: after } = await client.getApplication({ name: application.name }, owner);
     expect(after!.qualityEvidence!.revocationsLast12Months).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('quality evidence from 三同 cases', () => {
+  it('counts a case in force, and a suspension flags the published valuation once', async () => {
+    const { application } = await published();
+    const publisher = await createEventPublisher(kafka);
+    try {
+      const sameLineCase = { name: 'cases/chengyu-twin', state: CaseState.CASE_STATE_DECLARED, domesticProduct: `products/${JACKET}` };
+      const event = (verb: 'declared' | 'suspended', state: CaseState) => {
+        const payload = { sameLineCase: SameLineCase.fromPartial({ ...sameLineCase, state }), reason: 'failed sample SAMR-9', cause: '', causeEventId: '', causeEventType: '', certificate: undefined };
+        const { type, data, key } = sameLineStream.event(verb, payload as never, { key: 'chengyu-twin' });
+        return { topic: sameLineTopic, key, event: newCloudEvent({ source: sameLineStream.source, type, subject: sameLineCase.name, data }) };
+      };
+      await publisher.publish([event('declared', CaseState.CASE_STATE_DECLARED)]);
+      await waitFor(async () => {
+        const { application: a } = await client.getApplication({ name: application.name }, owner);
+        return a!.qualityEvidence?.sameLineCasesInForce === 1 || undefined;
+      }, { what: 'the case in the evidence' });
+      const suspended = event('suspended', CaseState.CASE_STATE_SUSPENDED);
+      // Delivered twice: flagged once.
+      await publisher.publish([suspended, suspended]);
+      await waitFor(() => typesOf(application.name).includes('pinzhi.brand.valuation.flagged.v1') || undefined, { what: 'the flagged event' });
+      const { application: after } = await client.getApplication({ name: application.name }, owner);
+      expect(after!.flaggedForReview).toBe(true);
+      expect(after!.flagReason).toContain('三同');
+      expect(after!.qualityEvidence).toMatchObject({ sameLineCasesInForce: 0, sameLineSuspensionsLast12Months: 1 });
+    } finally {
+      await publisher.close();
+    }
   });
 });
 

@@ -21,7 +21,17 @@ import {
   type ValuationInput,
   type ValuationMethod,
 } from '../domain/index.js';
-import { applyGradeFact, emptyEvidence, summariseEvidence, type EvidenceSummary, type GradeFact } from '../domain/quality-evidence.js';
+import {
+  applyCaseFact,
+  applyGradeFact,
+  emptyEvidence,
+  summariseEvidence,
+  type BrandEvidence,
+  type CaseFact,
+  type EvidenceSummary,
+  type EvidenceUpdate,
+  type GradeFact,
+} from '../domain/quality-evidence.js';
 import { canonicalStatementBytes, type ValuationStatement } from '../domain/valuation-statement.js';
 import type { Application, ApplicationFilter, ApplicationRepository, DraftInput, EvidenceStore, Flag, StatementSignature, StatementSigner, ValuationEvent } from './ports.js';
 
@@ -316,15 +326,24 @@ export class BrandValuationUseCases {
    * Applies a grade event to its brand's evidence; a material change (a revoked grade, a
    * failed supervision sample) flags the brand's published valuations for review, once.
    */
-  async applyGradeEvent(brandId: string, fact: GradeFact, causeEventType: string): Promise<number> {
+  applyGradeEvent(brandId: string, fact: GradeFact, causeEventType: string): Promise<number> {
+    return this.#applyEvidence(brandId, (evidence) => applyGradeFact(evidence, fact, this.clock()), fact.eventId, causeEventType);
+  }
+
+  /** The same for a 三同 case of one of the brand's products: a suspension flags. */
+  applyCaseEvent(brandId: string, fact: CaseFact, causeEventType: string): Promise<number> {
+    return this.#applyEvidence(brandId, (evidence) => applyCaseFact(evidence, fact, this.clock()), fact.eventId, causeEventType);
+  }
+
+  async #applyEvidence(brandId: string, apply: (evidence: BrandEvidence) => EvidenceUpdate, causeEventId: string, causeEventType: string): Promise<number> {
     const material = await this.evidence.change(brandId, (current) => {
-      const update = applyGradeFact(current ?? emptyEvidence(), fact, this.clock());
+      const update = apply(current ?? emptyEvidence());
       return update.changed ? { next: update.evidence, result: update.material } : { result: undefined };
     });
     if (!material) return 0;
     let flagged = 0;
     for (const published of await this.applications.publishedOfBrand(brandId)) {
-      const flag: Flag = { reason: material, causeEventId: fact.eventId, causeEventType, at: this.clock() };
+      const flag: Flag = { reason: material, causeEventId, causeEventType, at: this.clock() };
       flagged += await this.applications.change(published._id, (application) =>
         !application || application.state !== 'published' || application.flag
           ? { result: 0 }

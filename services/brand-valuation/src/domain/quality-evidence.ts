@@ -38,14 +38,48 @@ export type GradeFact = {
 };
 
 export type GradeEntry = { productId: string; level: string; state: GradeState; at: Date };
-export type ChangeEntry = { eventId: string; verb: string; gradeId: string; at: Date; failedSample: boolean };
+/** One change in the window: `subject` is the grade's or the 三同 case's id. */
+export type ChangeEntry = { eventId: string; verb: string; subject: string; at: Date; failedSample: boolean };
+
+/** A 三同 case of one of the brand's products: in force (declared, certified) or not. */
+export type CaseEntry = { productId: string; inForce: boolean; at: Date };
 
 export type BrandEvidence = {
   grades: Record<string, GradeEntry>;
+  /** Absent in evidence kept before 三同 became a source. */
+  cases?: Record<string, CaseEntry>;
   changes: ChangeEntry[];
 };
 
-export const emptyEvidence = (): BrandEvidence => ({ grades: {}, changes: [] });
+export const emptyEvidence = (): BrandEvidence => ({ grades: {}, cases: {}, changes: [] });
+
+/** One 三同 case change as the evidence needs it (from a same-line event). */
+export type CaseFact = {
+  eventId: string;
+  /** filed, declared, certified, rejected, suspended, reinstated, withdrawn, expired. */
+  verb: string;
+  caseId: string;
+  productId: string;
+  inForce: boolean;
+  at: Date;
+  reason: string;
+};
+
+/** Applies one same-line event; a suspension (surveillance found a problem) is material. */
+export function applyCaseFact(evidence: BrandEvidence, fact: CaseFact, now: Date): EvidenceUpdate {
+  if (evidence.changes.some((c) => c.eventId === fact.eventId)) return { evidence, changed: false };
+  const cases = { ...(evidence.cases ?? {}) };
+  const known = cases[fact.caseId];
+  if (!known || known.at.getTime() <= fact.at.getTime()) cases[fact.caseId] = { productId: fact.productId, inForce: fact.inForce, at: fact.at };
+  const changes = withinWindow([...evidence.changes, { eventId: fact.eventId, verb: `same-line.${fact.verb}`, subject: fact.caseId, at: fact.at, failedSample: false }], now);
+  const material = fact.verb === 'suspended' ? `the 三同 case ${fact.caseId} of product ${fact.productId} was suspended: ${fact.reason}` : undefined;
+  return { evidence: { ...evidence, cases, changes }, changed: true, ...(material ? { material } : {}) };
+}
+
+function withinWindow(changes: ChangeEntry[], now: Date): ChangeEntry[] {
+  const cutoff = now.getTime() - WINDOW_MS;
+  return changes.filter((c) => c.at.getTime() >= cutoff).sort((a, b) => a.at.getTime() - b.at.getTime());
+}
 
 export type EvidenceUpdate = {
   evidence: BrandEvidence;
@@ -66,10 +100,7 @@ export function applyGradeFact(evidence: BrandEvidence, fact: GradeFact, now: Da
   if (!known || known.at.getTime() <= fact.at.getTime()) {
     grades[fact.gradeId] = { productId: fact.productId, level: fact.level, state: fact.state, at: fact.at };
   }
-  const cutoff = now.getTime() - WINDOW_MS;
-  const changes = [...evidence.changes, { eventId: fact.eventId, verb: fact.verb, gradeId: fact.gradeId, at: fact.at, failedSample: failedSample(fact) }]
-    .filter((c) => c.at.getTime() >= cutoff)
-    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const changes = withinWindow([...evidence.changes, { eventId: fact.eventId, verb: fact.verb, subject: fact.gradeId, at: fact.at, failedSample: failedSample(fact) }], now);
   // Superseded and expired grades leave the live count but are routine, not a quality signal.
   const material =
     fact.verb === 'revoked'
@@ -77,7 +108,7 @@ export function applyGradeFact(evidence: BrandEvidence, fact: GradeFact, now: Da
       : fact.verb === 'downgraded' && failedSample(fact)
         ? `product ${fact.productId} failed a supervision sample (${fact.cause}); grade ${fact.gradeId} downgraded to ${fact.level}`
         : undefined;
-  return { evidence: { grades, changes }, changed: true, ...(material ? { material } : {}) };
+  return { evidence: { ...evidence, grades, changes }, changed: true, ...(material ? { material } : {}) };
 }
 
 export type EvidenceSummary = {
@@ -88,6 +119,9 @@ export type EvidenceSummary = {
   revocationsLast12Months: number;
   downgradesLast12Months: number;
   failedSamplesLast12Months: number;
+  /** 三同 declarations and certificates of the brand's products in force. */
+  sameLineCasesInForce: number;
+  sameLineSuspensionsLast12Months: number;
 };
 
 export function summariseEvidence(evidence: BrandEvidence, now: Date): EvidenceSummary {
@@ -110,5 +144,7 @@ export function summariseEvidence(evidence: BrandEvidence, now: Date): EvidenceS
     revocationsLast12Months: recent.filter((c) => c.verb === 'revoked').length,
     downgradesLast12Months: recent.filter((c) => c.verb === 'downgraded').length,
     failedSamplesLast12Months: recent.filter((c) => c.failedSample).length,
+    sameLineCasesInForce: Object.values(evidence.cases ?? {}).filter((c) => c.inForce).length,
+    sameLineSuspensionsLast12Months: recent.filter((c) => c.verb === 'same-line.suspended').length,
   };
 }

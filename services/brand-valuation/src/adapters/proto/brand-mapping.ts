@@ -260,6 +260,8 @@ export function evidenceToMessage(summary: EvidenceSummary & { updatedAt: Date |
     revocationsLast12Months: summary.revocationsLast12Months,
     downgradesLast12Months: summary.downgradesLast12Months,
     failedSamplesLast12Months: summary.failedSamplesLast12Months,
+    sameLineCasesInForce: summary.sameLineCasesInForce,
+    sameLineSuspensionsLast12Months: summary.sameLineSuspensionsLast12Months,
     ...(summary.updatedAt ? { updateTime: summary.updatedAt } : {}),
   };
 }
