@@ -79,6 +79,16 @@ function codePointLength(text: string, limit: number): number {
 }
 
 /**
+ * `text` with every lone surrogate replaced by U+FFFD. Whatever goes into grpc-message must
+ * be well-formed: grpc-js percent-encodes it with encodeURI, which throws URIError on a lone
+ * surrogate, and the call then never gets its status (the security suite found one made by
+ * cutting an error message in the middle of an emoji).
+ */
+export function wellFormed(text: string): string {
+  return text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
+}
+
+/**
  * At most `max` UTF-16 units of `text`, with "…" when cut; never splits a surrogate pair.
  * For quoting input in messages, which must stay short (see grpc/status.ts).
  */

@@ -134,6 +134,14 @@ function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, met
     return { method: path, caller, metadata: call.metadata, signal: controller.signal, logger } as CallContext;
   }
 
+  /**
+   * Answering can itself throw (grpc-js rejects a status it cannot encode); left alone that is
+   * an unhandled rejection, which stops the whole process. Logged instead: one call is lost.
+   */
+  function unanswered(error: unknown) {
+    logger.error({ err: error }, 'could not send the answer of a call');
+  }
+
   function fail(error: unknown) {
     const status = toStatusObject(error, logger);
     pinzhiMetrics.refused(path, grpcStatus[status.code ?? grpcStatus.UNKNOWN]);
@@ -155,7 +163,8 @@ function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, met
             .then(
               (response) => callback(null, response),
               (error: unknown) => callback(fail(error)),
-            ),
+            )
+            .catch(unanswered),
         );
       };
     case 'clientStream':
@@ -165,7 +174,8 @@ function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, met
           .then(
             (response) => callback(null, response),
             (error: unknown) => callback(fail(error)),
-          );
+          )
+          .catch(unanswered);
       };
     case 'serverStream':
       return (call: ServerWritableStream<unknown, unknown>) => {
@@ -182,7 +192,8 @@ function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, met
             (error: unknown) => {
               if (!call.cancelled) call.emit('error', fail(error));
             },
-          );
+          )
+          .catch(unanswered);
       };
   }
 }

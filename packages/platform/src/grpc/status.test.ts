@@ -1,4 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AlreadyExistsError,
@@ -76,6 +77,14 @@ describe('toStatusObject', () => {
     expect(toStatusObject(bulk)).toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/retrying the same request .*is safe/) });
   });
 
+  it('never sends a lone surrogate, which grpc-js cannot percent-encode', () => {
+    const halfEmoji = '👍'.slice(0, 1);
+    const result = toStatusObject(new InvalidArgumentError(`bad ${halfEmoji}`, [{ field: 'f', description: `got ${halfEmoji}` }]));
+    expect(() => encodeURI(result.details!)).not.toThrow();
+    expect(result.details).toBe('bad \uFFFD');
+    expect(fieldViolationsOf({ metadata: result.metadata! })[0]!.description).toBe('got \uFFFD');
+  });
+
   it('hides unknown errors behind INTERNAL and a generic message', () => {
     expect(toStatusObject(new TypeError('secret internals'))).toMatchObject({
       code: status.INTERNAL,
@@ -90,5 +99,21 @@ describe('toStatusObject', () => {
 
   it('finds no violations on a plain error', () => {
     expect(fieldViolationsOf({ metadata: new Metadata() })).toEqual([]);
+  });
+});
+
+describe('toStatusObject on arbitrary violations (fast-check)', () => {
+  it('always fits the trailers under 8 KB and round-trips what it keeps', () => {
+    // Any UTF-16 code unit, lone surrogates included.
+    const text = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 5000 });
+    const violation = fc.record({ field: text, description: text, reason: fc.option(text, { nil: undefined }) });
+    fc.assert(
+      fc.property(text, fc.array(violation, { minLength: 1, maxLength: 300 }), (message, violations) => {
+        const result = toStatusObject(new InvalidArgumentError(message, violations));
+        expect(trailerBytes(result)).toBeLessThan(8 * 1024); // trailerBytes runs encodeURI, as grpc-js does
+        expect(fieldViolationsOf({ metadata: result.metadata! }).length).toBeLessThanOrEqual(statusLimits.violations + 1);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

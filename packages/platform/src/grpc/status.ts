@@ -4,7 +4,7 @@ import { BadRequest } from '@pinzhi/contracts/google/rpc/error_details';
 import { Status } from '@pinzhi/contracts/google/rpc/status';
 import type { Logger } from '../log.js';
 import { asPinzhiError, type ErrorCode, type FieldViolation } from '../errors.js';
-import { clip } from '../text-policy.js';
+import { clip, wellFormed } from '../text-policy.js';
 
 /** The one table from pinzhi error codes to gRPC status codes. */
 export const grpcStatusByErrorCode: Readonly<Record<ErrorCode, status>> = {
@@ -51,7 +51,7 @@ export const statusLimits = {
 export function toStatusObject(error: unknown, logger?: Logger): Partial<StatusObject> {
   const typed = asPinzhiError(error);
   const code = grpcStatusByErrorCode[typed.code];
-  const message = clip(typed.message, statusLimits.messageChars);
+  const message = wellFormed(clip(typed.message, statusLimits.messageChars));
   const metadata = new Metadata();
   if (typed.violations.length > 0) {
     metadata.set(DETAILS_KEY, encodeStatusDetails(code, message, boundedViolations(typed.violations)));
@@ -75,9 +75,9 @@ export function boundedViolations(violations: readonly FieldViolation[]): FieldV
   for (const v of violations) {
     if (kept.length === statusLimits.violations) break;
     const bounded: FieldViolation = {
-      field: clip(v.field, statusLimits.fieldChars),
-      description: clip(v.description, statusLimits.descriptionChars),
-      ...(v.reason === undefined ? {} : { reason: clip(v.reason, statusLimits.reasonChars) }),
+      field: wellFormed(clip(v.field, statusLimits.fieldChars)),
+      description: wellFormed(clip(v.description, statusLimits.descriptionChars)),
+      ...(v.reason === undefined ? {} : { reason: wellFormed(clip(v.reason, statusLimits.reasonChars)) }),
     };
     const size = Buffer.byteLength(bounded.field) + Buffer.byteLength(bounded.description) + Buffer.byteLength(bounded.reason ?? '');
     if (kept.length > 0 && bytes + size > statusLimits.violationBytes) break;

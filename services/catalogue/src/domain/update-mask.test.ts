@@ -32,8 +32,10 @@ describe('applyUpdateMask', () => {
     });
   });
 
-  it('quotes at most 64 characters of a refused path', () => {
+  it('quotes at most 64 characters of a refused path, never half an emoji', () => {
     const refused = applyUpdateMask(current, incoming, ['x'.repeat(70_000)], mutable);
     expect(!refused.ok && refused.violations[0]!.description).toMatch(/^'x{63}…' cannot be updated/);
+    const astral = applyUpdateMask(current, incoming, [`${'x'.repeat(62)}👍👍`], mutable);
+    expect(!astral.ok && astral.violations[0]!.description).toMatch(/^'x{62}…' cannot be updated/);
   });
 });

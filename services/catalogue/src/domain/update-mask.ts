@@ -46,7 +46,12 @@ export function applyUpdateMask<R extends object>(
   return { ok: true, value: { updated, changed } };
 }
 
-/** A path as quoted back: at most 64 characters, since the whole violation travels in the status. */
+/**
+ * A path as quoted back: at most 64 characters, since the whole violation travels in the
+ * status; never cut inside a surrogate pair (half an emoji cannot be sent as grpc-message).
+ */
 function quoted(path: string): string {
-  return path.length <= 64 ? path : `${path.slice(0, 63)}…`;
+  if (path.length <= 64) return path;
+  const cut = /[\uD800-\uDBFF]/.test(path[62]!) ? 62 : 63;
+  return `${path.slice(0, cut)}…`;
 }

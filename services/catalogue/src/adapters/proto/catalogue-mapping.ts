@@ -43,12 +43,94 @@ import {
   type ProductionLine as ProductionLineMessage,
   type Standard as StandardMessage,
 } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
-import { InvalidArgumentError } from '@pinzhi/platform';
+import { assertNoViolations, checkIdentifier, checkText } from '@pinzhi/platform';
 import { parseResourceName, resourceName, type ResourceKind } from '../../domain/resource-names.js';
+
+/**
+ * The free-text fields of the catalogue API and the most characters (Unicode code points,
+ * after NFC normalisation) each accepts. Text is also refused with control characters other
+ * than line feed and tab, bidirectional overrides or lone surrogates (checkText in
+ * @pinzhi/platform). The longest seed values are far below: names 53, titles 59, limit
+ * sources 161. Identifiers (credit codes, GTINs, standard codes, region codes) are checked by
+ * their own grammar in the domain, not here.
+ */
+export const textLimits = {
+  'enterprise.display_name_zh': 200,
+  'enterprise.display_name_en': 200,
+  'enterprise.address': 500,
+  'enterprise.contact.person': 100,
+  'enterprise.contact.phone': 100,
+  'enterprise.contact.email': 100,
+  'brand.display_name': 200,
+  'brand.display_name_zh': 200,
+  'brand.trademark_number': 64,
+  'product.display_name': 200,
+  'product.display_name_zh': 200,
+  'product.model': 100,
+  'production_line.display_name': 200,
+  'production_line.display_name_zh': 200,
+  'production_line.site': 200,
+  'standard.title': 300,
+  'standard.title_zh': 300,
+  'standard.indicators[].display_name': 200,
+  'standard.indicators[].unit': 32,
+  'standard.indicators[].test_method': 200,
+  'standard.indicators[].limits.*.source': 300,
+  'certification_body.display_name': 200,
+  'certification_body.display_name_zh': 200,
+  'certification_body.laboratories[].display_name': 200,
+} as const;
+export type TextField = keyof typeof textLimits;
+
+/**
+ * Checked here because nothing else checks them and a domestic product or any standard
+ * stored whatever came: a 70 000-character destination market, a validity of -1 or 2^31
+ * months (which no date can hold). The security suite found both.
+ */
+const MARKET_CODE = /^(?:[A-Z]{2}|EU)$/;
+const MAX_GRADE_VALIDITY_MONTHS = 120;
 
 /** Collects translation problems so a request reports all of them at once. */
 export class Translation {
   readonly violations: Violation[] = [];
+
+  /**
+   * A free-text field, NFC-normalised; a violation when it breaks the text policy or its
+   * limit in textLimits. `at` fills the field's `[]` and `*` (index, map key) in order.
+   */
+  text(value: string | undefined, field: TextField, ...at: Array<string | number>): string {
+    let path: string = field;
+    for (const part of at) path = path.replace(/\[\]|\*/, (hole) => (hole === '*' ? String(part) : `[${part}]`));
+    const checked = checkText(path, value ?? '', { maxChars: textLimits[field] });
+    this.violations.push(...checked.violations);
+    return checked.value;
+  }
+
+  /** An identifier checked against its grammar; the value itself is not echoed. */
+  identifier(value: string, field: string, grammar: RegExp, expected: string): string {
+    this.violations.push(...checkIdentifier(field, value, grammar, expected));
+    return value;
+  }
+
+  /** A whole number within [min, max]. */
+  range(value: number, field: string, min: number, max: number): number {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.violations.push({ field, reason: 'OUT_OF_RANGE', description: `a whole number from ${min} to ${max}` });
+    }
+    return value;
+  }
+
+  /**
+   * A protobuf map as decoded: a `__proto__` key does not become an entry but replaces the
+   * object's prototype, so the entry silently vanished. Refused instead, like any key that
+   * is not what the map is for.
+   */
+  plainMap<V>(map: Record<string, V> | undefined, field: string): Record<string, V> {
+    if (map !== undefined && Object.getPrototypeOf(map) !== Object.prototype) {
+      this.violations.push({ field: `${field}.__proto__`, reason: 'RESERVED_KEY', description: "'__proto__' cannot be a key" });
+    }
+    return map ?? {};
+  }
 
   enumValue<R extends string>(value: number, table: Readonly<Record<number, R>>, field: string, fallback?: R): R {
     const mapped = table[value];
@@ -67,9 +149,7 @@ export class Translation {
 
   /** Throws INVALID_ARGUMENT when anything could not be translated. */
   done(what: string): void {
-    if (this.violations.length > 0) {
-      throw new InvalidArgumentError(`invalid ${what}: ${this.violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`, this.violations);
-    }
+    assertNoViolations(this.violations, `invalid ${what}`);
   }
 }
 
@@ -132,17 +212,21 @@ function auditInfo(audit: Audit): AuditInfo {
 
 export function enterpriseFromMessage(m: EnterpriseMessage | undefined, t: Translation): Enterprise {
   const e = m ?? ({} as EnterpriseMessage);
-  const contact = e.contact && (e.contact.person || e.contact.phone || e.contact.email) ? {
-    ...(e.contact.person ? { person: e.contact.person } : {}),
-    ...(e.contact.phone ? { phone: e.contact.phone } : {}),
-    ...(e.contact.email ? { email: e.contact.email } : {}),
+  const person = t.text(e.contact?.person, 'enterprise.contact.person');
+  const phone = t.text(e.contact?.phone, 'enterprise.contact.phone');
+  const email = t.text(e.contact?.email, 'enterprise.contact.email');
+  const contact = person || phone || email ? {
+    ...(person ? { person } : {}),
+    ...(phone ? { phone } : {}),
+    ...(email ? { email } : {}),
   } : undefined;
+  const address = t.text(e.address, 'enterprise.address');
   return {
     creditCode: (e.creditCode ?? '').trim().toUpperCase(),
-    name: e.displayNameEn ?? '',
-    nameZh: e.displayNameZh ?? '',
+    name: t.text(e.displayNameEn, 'enterprise.display_name_en'),
+    nameZh: t.text(e.displayNameZh, 'enterprise.display_name_zh'),
     areaCode: e.regionCode ?? '',
-    ...(optional(e.address ?? '') ? { address: e.address } : {}),
+    ...(optional(address) ? { address } : {}),
     ...(contact ? { contact } : {}),
     state: t.enumValue(e.state ?? 0, enterpriseStates, 'enterprise.state', 'active'),
   };
@@ -169,12 +253,14 @@ export function enterpriseToMessage(e: Stored<Enterprise>): EnterpriseMessage {
 
 export function brandFromMessage(m: BrandMessage | undefined, id: string, t: Translation): Brand {
   const b = m ?? ({} as BrandMessage);
+  const nameZh = t.text(b.displayNameZh, 'brand.display_name_zh');
+  const trademarkNumber = t.text(b.trademarkNumber, 'brand.trademark_number');
   return {
     id,
-    name: b.displayName ?? '',
-    ...(optional(b.displayNameZh ?? '') ? { nameZh: b.displayNameZh } : {}),
+    name: t.text(b.displayName, 'brand.display_name'),
+    ...(optional(nameZh) ? { nameZh } : {}),
     ownerEnterpriseId: t.reference('enterprise', b.enterprise ?? '', 'brand.enterprise'),
-    ...(optional(b.trademarkNumber ?? '') ? { trademarkNumber: b.trademarkNumber } : {}),
+    ...(optional(trademarkNumber) ? { trademarkNumber } : {}),
     categories: (b.categories ?? []) as ProductCategory[],
     state: t.enumValue(b.state ?? 0, activeStates, 'brand.state', 'active'),
   };
@@ -200,18 +286,19 @@ export function productFromMessage(m: ProductMessage | undefined, t: Translation
   const p = m ?? ({} as ProductMessage);
   const gtin = normaliseGtin(p.gtin ?? '', 'product.gtin');
   const targetGroup = p.targetGroup ? t.enumValue(p.targetGroup, targetGroups, 'product.target_group') : undefined;
+  const nameZh = t.text(p.displayNameZh, 'product.display_name_zh');
   return {
     gtin14: gtin.ok ? gtin.value : '',
     gtin: p.gtin ?? '',
-    name: p.displayName ?? '',
-    ...(optional(p.displayNameZh ?? '') ? { nameZh: p.displayNameZh } : {}),
-    model: p.model ?? '',
+    name: t.text(p.displayName, 'product.display_name'),
+    ...(optional(nameZh) ? { nameZh } : {}),
+    model: t.text(p.model, 'product.model'),
     brandId: t.reference('brand', p.brand ?? '', 'product.brand'),
     enterpriseId: '',
     category: (p.category ?? '') as ProductCategory,
     ...(targetGroup ? { targetGroup: targetGroup as TargetGroupRecord } : {}),
     market: t.enumValue(p.market ?? 0, markets, 'product.market'),
-    ...(optional(p.destinationMarket ?? '') ? { destinationMarket: p.destinationMarket!.toUpperCase() } : {}),
+    ...(optional(p.destinationMarket ?? '') ? { destinationMarket: t.identifier(p.destinationMarket!.toUpperCase(), 'product.destination_market', MARKET_CODE, 'an ISO 3166 alpha-2 code or EU') } : {}),
     standardCodes: (p.standardCodes ?? []).map((c) => {
       const parsed = parseStandardCode(c);
       return parsed.ok ? parsed.value.canonical : c;
@@ -253,12 +340,14 @@ export function productToMessage(p: Stored<Product>): ProductMessage {
 
 export function productionLineFromMessage(m: ProductionLineMessage | undefined, id: string, t: Translation): ProductionLine {
   const l = m ?? ({} as ProductionLineMessage);
+  const nameZh = t.text(l.displayNameZh, 'production_line.display_name_zh');
+  const site = t.text(l.site, 'production_line.site');
   return {
     id,
     enterpriseId: t.reference('enterprise', l.enterprise ?? '', 'production_line.enterprise'),
-    name: l.displayName ?? '',
-    ...(optional(l.displayNameZh ?? '') ? { nameZh: l.displayNameZh } : {}),
-    ...(optional(l.site ?? '') ? { site: l.site } : {}),
+    name: t.text(l.displayName, 'production_line.display_name'),
+    ...(optional(nameZh) ? { nameZh } : {}),
+    ...(optional(site) ? { site } : {}),
     ...(optional(l.regionCode ?? '') ? { areaCode: l.regionCode } : {}),
     categories: (l.categories ?? []) as ProductCategory[],
     state: t.enumValue(l.state ?? 0, activeStates, 'production_line.state', 'active'),
@@ -281,13 +370,13 @@ export function productionLineToMessage(l: Stored<ProductionLine>): ProductionLi
 
 // --- standards -----------------------------------------------------------------------------
 
-function limitFromMessage(l: Limit): LimitRecord {
+function limitFromMessage(l: Limit, t: Translation, indicator: number, level: string): LimitRecord {
   return {
     ...(l.min !== undefined ? { min: l.min } : {}),
     ...(l.max !== undefined ? { max: l.max } : {}),
     ...(l.pass ? { pass: true as const } : {}),
     ...(l.notRequired ? { notRequired: true as const } : {}),
-    source: l.source,
+    source: t.text(l.source, 'standard.indicators[].limits.*.source', indicator, level),
     verified: l.verified,
   };
 }
@@ -301,16 +390,19 @@ export function standardFromMessage(m: StandardMessage | undefined, t: Translati
   const parsed = parseStandardCode(s.code ?? '');
   const indicators: IndicatorRecord[] = (s.indicators ?? []).map((i: Indicator, n) => ({
     id: i.id,
-    name: i.displayName,
-    unit: i.unit,
+    name: t.text(i.displayName, 'standard.indicators[].display_name', n),
+    unit: t.text(i.unit, 'standard.indicators[].unit', n),
     direction: t.enumValue(i.direction, directions, `standard.indicators[${n}].direction`),
-    testMethod: i.testMethod,
-    limits: Object.fromEntries(Object.entries(i.limits ?? {}).map(([level, limit]) => [level, limitFromMessage(limit)])),
+    testMethod: t.text(i.testMethod, 'standard.indicators[].test_method', n),
+    limits: Object.fromEntries(
+      Object.entries(t.plainMap(i.limits, `standard.indicators[${n}].limits`)).map(([level, limit]) => [level, limitFromMessage(limit, t, n, level)]),
+    ),
   }));
+  const titleZh = t.text(s.titleZh, 'standard.title_zh');
   return {
     code: parsed.ok ? parsed.value.canonical : (s.code ?? ''),
-    title: s.title ?? '',
-    ...(optional(s.titleZh ?? '') ? { titleZh: s.titleZh } : {}),
+    title: t.text(s.title, 'standard.title'),
+    ...(optional(titleZh) ? { titleZh } : {}),
     purpose: t.enumValue(s.purpose ?? 0, purposes, 'standard.purpose', 'grading'),
     categories: (s.categories ?? []) as ProductCategory[],
     gradeLevels: s.gradeLevels ?? [],
@@ -319,7 +411,7 @@ export function standardFromMessage(m: StandardMessage | undefined, t: Translati
       ? {
           safetyGate: {
             standardCode: s.safetyGate.standardCode,
-            categoryByTargetGroup: s.safetyGate.categoryByTargetGroup as Record<TargetGroupRecord, string>,
+            categoryByTargetGroup: t.plainMap(s.safetyGate.categoryByTargetGroup, 'standard.safety_gate.category_by_target_group') as Record<TargetGroupRecord, string>,
           },
         }
       : {}),
@@ -329,7 +421,7 @@ export function standardFromMessage(m: StandardMessage | undefined, t: Translati
     ...(optional(s.withdrawnOn ?? '') ? { withdrawnOn: s.withdrawnOn } : {}),
     ...((s.supersedes ?? []).length > 0 ? { replaces: s.supersedes } : {}),
     state: t.enumValue(s.state ?? 0, standardStates, 'standard.state', 'active'),
-    ...(s.gradeValidityMonths ? { gradeValidityMonths: s.gradeValidityMonths } : {}),
+    ...(s.gradeValidityMonths ? { gradeValidityMonths: t.range(s.gradeValidityMonths, 'standard.grade_validity_months', 1, MAX_GRADE_VALIDITY_MONTHS) } : {}),
   };
 }
 
@@ -371,15 +463,16 @@ export function standardToMessage(s: Stored<CatalogueStandard>): StandardMessage
 
 export function certificationBodyFromMessage(m: CertificationBodyMessage | undefined, t: Translation): CertificationBody {
   const b = m ?? ({} as CertificationBodyMessage);
+  const nameZh = t.text(b.displayNameZh, 'certification_body.display_name_zh');
   return {
     creditCode: (b.creditCode ?? '').trim().toUpperCase(),
     cnasNumber: (b.cnasNumber ?? '').trim(),
-    name: b.displayName ?? '',
-    ...(optional(b.displayNameZh ?? '') ? { nameZh: b.displayNameZh } : {}),
+    name: t.text(b.displayName, 'certification_body.display_name'),
+    ...(optional(nameZh) ? { nameZh } : {}),
     accreditedActivities: (b.activities ?? []) as CertificationBody['accreditedActivities'],
     accreditedCategories: (b.categories ?? []) as ProductCategory[],
     accreditedStandardCodes: b.standardCodes ?? [],
-    laboratories: (b.laboratories ?? []).map((l) => ({ name: l.displayName, cnasNumber: l.cnasNumber })),
+    laboratories: (b.laboratories ?? []).map((l, n) => ({ name: t.text(l.displayName, 'certification_body.laboratories[].display_name', n), cnasNumber: l.cnasNumber })),
     state: t.enumValue(b.state ?? 0, bodyStates, 'certification_body.state', 'active'),
   };
 }
