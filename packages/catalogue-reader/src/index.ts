@@ -2,3 +2,4 @@
 // `@pinzhi/catalogue-reader/model` (src/domain) alone, which never loads the MongoDB driver.
 export * from './domain/index.js';
 export * from './reader.js';
+export * from './acting-body.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BrandDocument, CatalogueReader, CertificationBodyDocument } from '@pinzhi/catalogue-reader';
+import { actingBody, type BrandDocument, type CatalogueReader, type CertificationBodyDocument } from '@pinzhi/catalogue-reader';
 import {
   decodePageToken,
   encodePageToken,
@@ -95,25 +95,8 @@ export class BrandValuationUseCases {
     return application;
   }
 
-  async #accreditedBody(caller: Caller, bodyId: string | undefined): Promise<CertificationBodyDocument> {
-    let body: CertificationBodyDocument | null;
-    if (caller.role === 'admin') {
-      if (!bodyId) {
-        throw new InvalidArgumentError('an admin must name the evaluating body', [
-          { field: 'evaluator', description: 'certificationBodies/{credit_code} of a body accredited for brand-valuation', reason: 'REQUIRED' },
-        ]);
-      }
-      body = await this.catalogue.certificationBody(bodyId);
-      if (!body) throw new NotFoundError(`certificationBodies/${bodyId} does not exist`);
-    } else {
-      body = await this.catalogue.certificationBodyByCnas(caller.org);
-      if (!body) throw new PermissionDeniedError(`no certification body with CNAS number ${caller.org} is registered`);
-      if (bodyId && bodyId !== body._id) throw new PermissionDeniedError('a certifier picks applications up for its own body only');
-    }
-    if (body.state !== 'active' || !body.accreditedActivities.includes(ACTIVITY)) {
-      throw new PermissionDeniedError(`${body.name} is not an active body accredited for brand-valuation`);
-    }
-    return body;
+  #accreditedBody(caller: Caller, bodyId: string | undefined): Promise<CertificationBodyDocument> {
+    return actingBody(this.catalogue, caller, { activity: ACTIVITY, field: 'evaluator', bodyId });
   }
 
   // ——— the workflow ———

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  CatalogueReader,
-  CertificationBodyDocument,
-  ProductDocument,
-  StandardDocument,
+import {
+  actingBody,
+  isAccredited,
+  type CatalogueReader,
+  type CertificationBodyDocument,
+  type ProductDocument,
+  type StandardDocument,
 } from '@pinzhi/catalogue-reader';
 import type { DecisionRule } from '@pinzhi/catalogue-reader/model';
 import {
@@ -97,8 +99,7 @@ export class SameLineUseCases {
   #isEvaluator = (caller: Caller, c: SameLineCase) => caller.role === 'certifier' && c.body?.cnasNumber === caller.org;
 
   /** A body may evaluate a case when it is active and accredited for same-line and the case's category. */
-  #eligible = (body: CertificationBodyDocument, category: string) =>
-    body.state === 'active' && body.accreditedActivities.includes(ACTIVITY) && (body.accreditedCategories as readonly string[]).includes(category);
+  #eligible = (body: CertificationBodyDocument, category: string) => isAccredited(body, ACTIVITY, category);
 
   async #visible(caller: Caller, c: SameLineCase): Promise<boolean> {
     if (caller.role === 'admin' || caller.role === 'regulator' || this.#isOwner(caller, c) || this.#isEvaluator(caller, c)) return true;
@@ -114,25 +115,8 @@ export class SameLineUseCases {
     return found;
   }
 
-  async #evaluatingBody(caller: Caller, bodyId: string | undefined, category: string): Promise<CertificationBodyDocument> {
-    let body: CertificationBodyDocument | null;
-    if (caller.role === 'admin') {
-      if (!bodyId) {
-        throw new InvalidArgumentError('an admin must name the evaluating body', [
-          { field: 'certification_body', description: 'certificationBodies/{credit_code} of a body accredited for same-line', reason: 'REQUIRED' },
-        ]);
-      }
-      body = await this.catalogue.certificationBody(bodyId);
-      if (!body) throw new NotFoundError(`certificationBodies/${bodyId} does not exist`);
-    } else {
-      body = await this.catalogue.certificationBodyByCnas(caller.org);
-      if (!body) throw new PermissionDeniedError(`no certification body with CNAS number ${caller.org} is registered`);
-      if (bodyId && bodyId !== body._id) throw new PermissionDeniedError('a certifier starts evaluations for its own body only');
-    }
-    if (!this.#eligible(body, category)) {
-      throw new PermissionDeniedError(`${body.name} is not an active body accredited for same-line and ${category}`);
-    }
-    return body;
+  #evaluatingBody(caller: Caller, bodyId: string | undefined, category: string): Promise<CertificationBodyDocument> {
+    return actingBody(this.catalogue, caller, { activity: ACTIVITY, field: 'certification_body', bodyId, category });
   }
 
   // ——— filing ———
