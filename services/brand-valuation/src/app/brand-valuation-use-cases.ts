@@ -43,7 +43,7 @@ export interface BrandValuationSettings {
 }
 
 /** Bumped when the engine's arithmetic changes, so a report says which engine produced it. */
-export const ENGINE_VERSION = '1';
+export const ENGINE_VERSION = '2';
 
 const ACTIVITY = 'brand-valuation';
 

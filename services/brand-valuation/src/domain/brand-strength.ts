@@ -2,7 +2,8 @@
  * The brand strength index (BSI): the evaluators' five element scores folded into one figure
  * that places the royalty rate within its range.
  */
-import { Exact, HUNDRED, ONE, parseDecimal, ZERO } from './money.js';
+import { Fraction } from './fraction.js';
+import { Exact, ONE, parseDecimal, ZERO } from './money.js';
 
 /** The five elements a brand is scored on (有形要素, 质量, 创新, 服务, 无形要素). */
 export const BRAND_ELEMENTS = ['tangible', 'quality', 'innovation', 'service', 'intangible'] as const;
@@ -43,7 +44,16 @@ export type BrandStrengthIndex = {
 /** Scores as the application carries them (decimal strings 0–100) or already read. */
 export type BrandStrengthScores = Readonly<Record<BrandElement, string | Exact>>;
 
-type ParsedWeights = readonly Exact[];
+/** The index as the valuation engine uses it: exact fractions, contributions in BRAND_ELEMENTS order. */
+export type BrandStrengthFractions = {
+  index: Fraction;
+  listScale: Fraction;
+  contributions: readonly Fraction[];
+  /** Each weight printed in full, as the report shows it. */
+  weightTexts: readonly string[];
+};
+
+type ParsedWeights = { fractions: readonly Fraction[]; texts: readonly string[] };
 // Weights are configuration: read and checked once per weights object, not once per valuation.
 const parsedWeights = new WeakMap<BrandStrengthWeights, ParsedWeights>();
 
@@ -69,19 +79,22 @@ function readWeights(weights: BrandStrengthWeights): ParsedWeights {
   if (parsed === undefined) {
     const problems = checkBrandStrengthWeights(weights);
     if (problems.length > 0) throw new RangeError(`invalid brand strength weights: ${problems.join('; ')}`);
-    parsed = BRAND_ELEMENTS.map((element) => new Exact(weights[element]));
+    const fractions = BRAND_ELEMENTS.map((element) => Fraction.parse(weights[element]));
+    parsed = { fractions, texts: fractions.map((weight) => weight.toExactString()) };
     parsedWeights.set(weights, parsed);
   }
   return parsed;
 }
 
-function readScore(element: BrandElement, score: string | Exact | undefined): Exact {
+function readScore(element: BrandElement, score: string | Exact | undefined): Fraction {
   const value = typeof score === 'string' ? parseDecimal(score) : score;
   if (value === undefined || !value.isFinite() || value.lt(LOWEST_SCORE) || value.gt(HIGHEST_SCORE)) {
     throw new RangeError(`the ${element} score must be a decimal in ${SCORE_MIN}–${SCORE_MAX}, not ${String(score)}`);
   }
-  return value;
+  return Fraction.parse(value.toFixed());
 }
+
+const toExact = (value: Fraction): Exact => new Exact(value.toExactString());
 
 /**
  * BSI = Σ weight × score over the five elements, exact. Throws RangeError for a score outside
@@ -91,19 +104,43 @@ export function brandStrengthIndex(
   scores: BrandStrengthScores,
   weights: BrandStrengthWeights = ILLUSTRATIVE_BRAND_STRENGTH_WEIGHTS,
 ): BrandStrengthIndex {
-  const w = readWeights(weights);
-  let index = ZERO;
+  const read = {} as Record<BrandElement, Fraction>;
+  for (const element of BRAND_ELEMENTS) read[element] = readScore(element, scores[element]);
+  const bsi = weighBrandStrength(read, weights);
   const contributions = {} as Record<BrandElement, Exact>;
-  for (let i = 0; i < BRAND_ELEMENTS.length; i++) {
-    const element = BRAND_ELEMENTS[i]!;
-    const contribution = readScore(element, scores[element]).times(w[i]!);
-    contributions[element] = contribution;
-    index = index.plus(contribution);
-  }
-  return { index, listScale: index.times(LIST_SCALE_FACTOR), contributions };
+  BRAND_ELEMENTS.forEach((element, i) => (contributions[element] = toExact(bsi.contributions[i]!)));
+  return { index: toExact(bsi.index), listScale: toExact(bsi.listScale), contributions };
 }
 
+/**
+ * `brandStrengthIndex` for scores already read and checked (0–100), as `readValuationInput`
+ * gives them. Throws RangeError for unusable weights.
+ */
+export function weighBrandStrength(
+  scores: Readonly<Record<BrandElement, Fraction>>,
+  weights: BrandStrengthWeights = ILLUSTRATIVE_BRAND_STRENGTH_WEIGHTS,
+): BrandStrengthFractions {
+  const w = readWeights(weights);
+  let index = Fraction.ZERO;
+  const contributions = BRAND_ELEMENTS.map((element, i) => {
+    const contribution = scores[element].times(w.fractions[i]!);
+    index = index.plus(contribution);
+    return contribution;
+  });
+  return { index, listScale: index.times(FRACTION_LIST_SCALE), contributions, weightTexts: w.texts };
+}
+
+const FRACTION_LIST_SCALE = Fraction.of(BigInt(LIST_SCALE_FACTOR));
+// × 0.01 rather than ÷ 100: the same value, kept as a decimal so that it prints without a search.
+const ONE_HUNDREDTH = Fraction.parse('0.01');
+
 /** Where the index places the royalty rate: low at BSI 0, high at BSI 100, linear between. */
-export function royaltyRateFor(index: Exact, low: Exact, high: Exact): Exact {
-  return low.plus(index.div(HUNDRED).times(high.minus(low)));
+export function royaltyRateFor(index: Exact, low: Exact, high: Exact): Exact;
+export function royaltyRateFor(index: Fraction, low: Fraction, high: Fraction): Fraction;
+export function royaltyRateFor(index: Exact | Fraction, low: Exact | Fraction, high: Exact | Fraction): Exact | Fraction {
+  if (!(index instanceof Fraction && low instanceof Fraction && high instanceof Fraction)) {
+    const read = (value: Exact | Fraction) => (value instanceof Fraction ? value : Fraction.parse(value.toFixed()));
+    return toExact(royaltyRateFor(read(index), read(low), read(high)));
+  }
+  return low.plus(index.times(ONE_HUNDREDTH).times(high.minus(low)));
 }

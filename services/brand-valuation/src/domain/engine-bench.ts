@@ -1,6 +1,7 @@
 /**
  * Micro benchmark of the exact engine against its plain-doubles floor, on one core.
- * Not a test and not part of the build; for example, from the repo root:
+ * Not a test; test/bench/brand-valuation.ts runs it through the package's ./testing face.
+ * Alone, from the repo root:
  *   pnpm exec tsx -e "import('./services/brand-valuation/src/domain/engine-bench.ts').then((m) => console.log(m.benchEngine(2000)))"
  */
 import { BRAND_ELEMENTS } from './brand-strength.js';

@@ -1,8 +1,9 @@
 /**
  * Exact arithmetic for brand valuation, and the one rule by which figures are rounded.
  *
- * Every amount and rate is a decimal.js value from a private clone, so no other code in the
- * process can change our precision or rounding by configuring the global `Decimal`.
+ * Inputs are read, and checked, as decimal.js values from a private clone, so no other code in
+ * the process can change our precision or rounding by configuring the global `Decimal`. The
+ * valuation engine computes in exact fractions (fraction.ts); both are rounded here, by one rule.
  *
  * THE ROUNDING RULE: an amount is rounded to the fen (2 decimal places) with ROUND_HALF_EVEN
  * (banker's rounding) only when it is stored or shown — `toMoneyString` / `toMoney`. Nothing is
@@ -13,11 +14,15 @@
  * `toDisplayString`, the same half-even rule at a coarser scale, again for display only.
  */
 import { Decimal } from 'decimal.js';
+import { Fraction } from './fraction.js';
+import { NonFiniteResultError } from './non-finite-result-error.js';
+
+export { NonFiniteResultError };
 
 /**
  * 50 significant digits: a ¥10^15 amount discounted over decades keeps ~35 digits below the
  * fen, so the rounding at the end, not the arithmetic, decides every printed figure.
- * Divisions (by (1+r)^t, by r − g, by last year's revenue) are the only inexact steps.
+ * Divisions are the only inexact steps; the valuation engine does its own in fractions.
  */
 export const Exact = Decimal.clone({
   precision: 50,
@@ -42,18 +47,12 @@ export const ZERO: Exact = new Exact(0);
 export const ONE: Exact = new Exact(1);
 export const HUNDRED: Exact = new Exact(100);
 
-/** Thrown when a figure to be stored or shown is ±Infinity or NaN: such a value is never reported. */
-export class NonFiniteResultError extends RangeError {
-  constructor(what: string) {
-    super(`${what} is not a finite number; refusing to report it`);
-    this.name = 'NonFiniteResultError';
-  }
-}
-
 const NEGATIVE_ZERO = /^-0(?:\.0*)?$/;
 
 /** Rounds half-even to `places` decimals and prints plainly; `-0.00` prints as `0.00`. */
-function roundedString(value: Exact, places: number, what: string): string {
+function roundedString(value: Exact | Fraction, places: number, what: string): string {
+  // A fraction is always finite: dividing one by zero throws.
+  if (value instanceof Fraction) return value.toFixedHalfEven(places);
   if (!value.isFinite()) throw new NonFiniteResultError(what);
   const text = value.toFixed(places, Decimal.ROUND_HALF_EVEN);
   // A tiny negative rounds to negative zero; a sign on zero would only confuse a reader.
@@ -61,21 +60,22 @@ function roundedString(value: Exact, places: number, what: string): string {
 }
 
 /** Yuan to the fen, half-even: the one rounding rule for money (see the module comment). */
-export function toMoneyString(value: Exact): string {
+export function toMoneyString(value: Exact | Fraction): string {
   return roundedString(value, FEN_DECIMAL_PLACES, 'an amount');
 }
 
-export function toMoney(value: Exact): Money {
+export function toMoney(value: Exact | Fraction): Money {
   return { currency: CURRENCY, amount: toMoneyString(value) };
 }
 
 /** A non-money ratio rounded half-even for display, by default to 6 decimals. */
-export function toDisplayString(value: Exact, places: number = DISPLAY_RATIO_DECIMAL_PLACES): string {
+export function toDisplayString(value: Exact | Fraction, places: number = DISPLAY_RATIO_DECIMAL_PLACES): string {
   return roundedString(value, places, 'a ratio');
 }
 
 /** An exact value printed in full, without rounding (rates, scores: they are exact decimals). */
-export function toExactString(value: Exact): string {
+export function toExactString(value: Exact | Fraction): string {
+  if (value instanceof Fraction) return value.toExactString();
   if (!value.isFinite()) throw new NonFiniteResultError('a rate');
   return (value.isZero() ? ZERO : value).toFixed();
 }
@@ -96,4 +96,16 @@ export function parseDecimal(text: unknown): Exact | undefined {
 export function parseAmount(text: unknown): Exact | undefined {
   if (typeof text !== 'string' || text.length > MAX_NUMBER_TEXT_LENGTH || !AMOUNT_TEXT.test(text)) return undefined;
   return new Exact(text);
+}
+
+/** `parseDecimal`, read as an exact fraction for the valuation engine. */
+export function readDecimal(text: unknown): Fraction | undefined {
+  if (typeof text !== 'string' || text.length > MAX_NUMBER_TEXT_LENGTH || !DECIMAL_TEXT.test(text)) return undefined;
+  return Fraction.parse(text);
+}
+
+/** `parseAmount`, read as an exact fraction for the valuation engine. */
+export function readAmount(text: unknown): Fraction | undefined {
+  if (typeof text !== 'string' || text.length > MAX_NUMBER_TEXT_LENGTH || !AMOUNT_TEXT.test(text)) return undefined;
+  return Fraction.parse(text);
 }

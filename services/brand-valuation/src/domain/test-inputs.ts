@@ -1,5 +1,6 @@
 /**
- * The worked example the tests (and the bench) value. Test support only: excluded from the build.
+ * The worked example the tests (and the bench) value. Test and benchmark support: it is built
+ * only because the package's ./testing face exports the engine bench, which values these.
  *
  * Manufacturing, three flat historical years 2022–2024 and a flat five-year forecast 2025–2029:
  * revenue ¥100 m a year, operating margin 20 %, tax 25 %, current assets ¥40 m, non-current

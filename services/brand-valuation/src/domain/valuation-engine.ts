@@ -3,34 +3,27 @@
  * multi-period excess earnings (the shape of GB/T 29188), the headline one chosen by the
  * application and the other as its cross-check, plus a sensitivity grid for the headline.
  *
- * All arithmetic is exact decimal (see money.ts); figures are rounded to the fen only as the
- * report is written. Cash flows arrive at each year's end, so year t is discounted by (1+r)^t.
+ * All arithmetic is exact: every figure is a fraction (fraction.ts), rounded to the fen only as
+ * the report is written (money.ts). Because nothing is rounded on the way, sums may be rearranged
+ * and shared — between the lines, the two methods and the cells of the grid — without changing
+ * a printed figure. Cash flows arrive at each year's end, so year t is discounted by (1+r)^t.
  */
 import {
   BRAND_ELEMENTS,
-  brandStrengthIndex,
   ILLUSTRATIVE_BRAND_STRENGTH_WEIGHTS,
   royaltyRateFor,
+  weighBrandStrength,
   type BrandElement,
   type BrandStrengthWeights,
 } from './brand-strength.js';
 import type { FieldViolation } from './field-violation.js';
-import {
-  Exact,
-  NonFiniteResultError,
-  ONE,
-  parseDecimal,
-  toDisplayString,
-  toExactString,
-  toMoney,
-  ZERO,
-  type Money,
-} from './money.js';
+import { Fraction } from './fraction.js';
+import { parseDecimal, toDisplayString, toExactString, toMoney, type Money } from './money.js';
 import {
   DEFAULT_HEADLINE_METHOD,
-  discountRateOf,
-  validateValuationInput,
+  readValuationInput,
   type Sector,
+  type ValuationFigures,
   type ValuationInput,
   type ValuationMethod,
 } from './valuation-input.js';
@@ -196,59 +189,66 @@ export type ValuationReport = {
   sensitivity: SensitivityGrid;
 };
 
-/** A discount rate prepared for one set of sums: (1+r)^t for t = 1..N. */
+/** A discount rate prepared for one set of sums: 1+r and (1+r)^t for t = 1..N. */
 type Discounting = {
-  rate: Exact;
-  compound: Exact[];
+  rate: Fraction;
+  growthFactor: Fraction;
+  compound: Fraction[];
 };
 
-function discounting(rate: Exact, n: number): Discounting {
-  // Repeated multiplication: exact for any rate of a few decimals.
-  const base = ONE.plus(rate);
-  const compound: Exact[] = [];
-  let factor = ONE;
-  for (let t = 0; t < n; t++) {
-    factor = factor.times(base);
-    compound.push(factor);
-  }
-  return { rate, compound };
+const ONE = Fraction.ONE;
+const ZERO = Fraction.ZERO;
+const MINUS_ONE = Fraction.of(-1n);
+
+function discounting(rate: Fraction, n: number): Discounting {
+  const growthFactor = ONE.plus(rate);
+  const compound: Fraction[] = [growthFactor];
+  for (let t = 1; t < n; t++) compound.push(compound[t - 1]!.times(growthFactor));
+  return { rate, growthFactor, compound };
+}
+
+/** Σ CF_t·(1+r)^(N−t): every year's cash flow carried forward to year N, by Horner's rule. */
+function carriedForward(cashFlows: readonly Fraction[], d: Discounting): Fraction {
+  let carried = cashFlows[0]!;
+  for (let t = 1; t < cashFlows.length; t++) carried = carried.times(d.growthFactor).plus(cashFlows[t]!);
+  return carried;
 }
 
 /**
- * Σ CF_t/(1+r)^t + CF_N·(1+g)/((r−g)·(1+r)^N), rearranged over the common denominator
- * (1+r)^N·(r−g) so that the whole value takes one division — for rates of a few decimals the
- * only inexact step — and a value that is a terminating decimal comes out exact. It is also a
- * fifth of the cost of discounting line by line, which matters across the sensitivity grid.
+ * Σ CF_t/(1+r)^t + CF_N·(1+g)/((r−g)·(1+r)^N), over the common denominator (1+r)^N·(r−g):
+ * (carried·(r−g) + CF_N·(1+g)) / ((1+r)^N·(r−g)). One division instead of N+2; `carried`
+ * depends on r alone and CF_N·(1+g) on g alone, so the grid shares them along its rows and columns.
  */
-function totalValue(cashFlows: readonly Exact[], d: Discounting, growth: Exact): Exact {
-  const n = cashFlows.length;
-  const spread = d.rate.minus(growth);
-  // Each year's cash flow carried forward to year N: CF_t·(1+r)^(N−t).
-  let carried = cashFlows[n - 1]!;
-  for (let t = 0; t < n - 1; t++) carried = carried.plus(cashFlows[t]!.times(d.compound[n - t - 2]!));
-  const numerator = carried.times(spread).plus(cashFlows[n - 1]!.times(ONE.plus(growth)));
-  return numerator.div(d.compound[n - 1]!.times(spread));
+function totalValue(carried: Fraction, terminalCashFlow: Fraction, finalCompound: Fraction, spread: Fraction): Fraction {
+  return carried.times(spread).plus(terminalCashFlow).div(finalCompound.times(spread));
 }
 
 type Discounted = {
-  presentValues: Exact[];
-  sumOfPresentValues: Exact;
-  terminalValue: Exact;
-  terminalPresentValue: Exact;
-  total: Exact;
+  cashFlows: readonly Fraction[];
+  presentValues: Fraction[];
+  sumOfPresentValues: Fraction;
+  terminalValue: Fraction;
+  terminalPresentValue: Fraction;
+  /** Σ CF_t·(1+r)^(N−t), kept for the grid's centre row. */
+  carried: Fraction;
+  total: Fraction;
 };
 
-/** The lines of the report, plus the total; the lines are for showing, the total is `totalValue`. */
-function discount(cashFlows: readonly Exact[], d: Discounting, growth: Exact): Discounted {
-  const presentValues = cashFlows.map((cf, t) => cf.div(d.compound[t]!));
-  const n = cashFlows.length;
-  const terminalValue = cashFlows[n - 1]!.times(ONE.plus(growth)).div(d.rate.minus(growth));
+/** The lines of the report, plus the total. */
+function discount(cashFlows: readonly Fraction[], d: Discounting, growth: Fraction): Discounted {
+  const finalCompound = d.compound.at(-1)!;
+  const carried = carriedForward(cashFlows, d);
+  const spread = d.rate.minus(growth);
+  const terminalCashFlow = cashFlows.at(-1)!.times(ONE.plus(growth));
+  const terminalValue = terminalCashFlow.div(spread);
   return {
-    presentValues,
-    sumOfPresentValues: presentValues.reduce((a, b) => a.plus(b), ZERO),
+    cashFlows,
+    presentValues: cashFlows.map((cf, t) => cf.div(d.compound[t]!)),
+    sumOfPresentValues: carried.div(finalCompound),
     terminalValue,
-    terminalPresentValue: terminalValue.div(d.compound[n - 1]!),
-    total: totalValue(cashFlows, d, growth),
+    terminalPresentValue: terminalValue.div(finalCompound),
+    carried,
+    total: totalValue(carried, terminalCashFlow, finalCompound, spread),
   };
 }
 
@@ -260,13 +260,13 @@ function terminalOf(d: Discounted, discountFactors: readonly string[]): Terminal
   };
 }
 
-type Steps = { discountRate: Exact; terminalGrowthRate: Exact; royaltyRate: Exact };
+type Steps = { discountRate: Fraction; terminalGrowthRate: Fraction; royaltyRate: Fraction };
 
 function readSteps(steps: Partial<SensitivitySteps> | undefined): Steps {
-  const read = (key: keyof SensitivitySteps): Exact => {
+  const read = (key: keyof SensitivitySteps): Fraction => {
     const text = steps?.[key] ?? DEFAULT_SENSITIVITY_STEPS[key];
-    const value = parseDecimal(text);
-    if (value === undefined || value.lte(ZERO) || value.gte(ONE)) {
+    const value = parseDecimal(text) === undefined ? undefined : Fraction.parse(text as string);
+    if (value === undefined || value.lte(ZERO) || !value.lt(ONE)) {
       throw new RangeError(`the ${key} sensitivity step must be a fraction in (0, 1), not ${String(text)}`);
     }
     return value;
@@ -274,100 +274,80 @@ function readSteps(steps: Partial<SensitivitySteps> | undefined): Steps {
   return { discountRate: read('discountRate'), terminalGrowthRate: read('terminalGrowthRate'), royaltyRate: read('royaltyRate') };
 }
 
-const MINUS_ONE = new Exact(-1);
+// Read once: most valuations use the default steps.
+const DEFAULT_STEPS = readSteps(undefined);
 
-/** Why the rates cannot be valued, the same limits `validateValuationInput` applies; undefined when they can. */
-function rateProblem(rate: Exact, growth: Exact): string | undefined {
-  if (rate.lte(ZERO) || rate.gte(ONE)) return `discount rate ${rate.toFixed()} is outside (0, 1)`;
-  if (growth.lte(MINUS_ONE)) return `terminal growth rate ${growth.toFixed()} is at or below −100 %`;
-  if (rate.lte(growth)) return `discount rate ${rate.toFixed()} does not exceed terminal growth rate ${growth.toFixed()}`;
+/**
+ * Why the rates cannot be valued, the same limits `validateValuationInput` applies; undefined
+ * when they can. `spread` is rate − growth, which the cell needs anyway.
+ */
+function rateProblem(rate: Fraction, growth: Fraction, spread: Fraction, rateText: string, growthText: string): string | undefined {
+  if (rate.lte(ZERO) || !rate.lt(ONE)) return `discount rate ${rateText} is outside (0, 1)`;
+  if (growth.lte(MINUS_ONE)) return `terminal growth rate ${growthText} is at or below −100 %`;
+  if (spread.lte(ZERO)) return `discount rate ${rateText} does not exceed terminal growth rate ${growthText}`;
   return undefined;
 }
 
-function cell(rate: Exact, growth: Exact, royalty: Exact | null, compute: () => Exact, problem: string | undefined): SensitivityCell {
-  const heading = {
-    discountRate: toExactString(rate),
-    terminalGrowthRate: toExactString(growth),
-    royaltyRate: royalty === null ? null : toExactString(royalty),
-  };
-  if (problem !== undefined) return { ...heading, valid: false, reason: problem };
-  const value = compute();
-  if (!value.isFinite()) return { ...heading, valid: false, reason: 'the value is not finite' };
-  return { ...heading, valid: true, value: toMoney(value) };
-}
-
-type Parsed = {
-  tax: Exact;
-  afterTax: Exact;
-  rate: Exact;
-  growth: Exact;
-  low: Exact;
-  high: Exact;
-  revenues: Exact[];
-  margins: Exact[];
-  lastRevenue: Exact;
-  currentAssets: Exact;
-  nonCurrentAssets: Exact;
-  oneYear: Exact;
-  fiveYear: Exact;
+/** The figures as the methods use them, plus what both derive from them. */
+type Prepared = {
+  tax: Fraction;
+  afterTax: Fraction;
+  rate: Fraction;
+  growth: Fraction;
+  low: Fraction;
+  high: Fraction;
+  revenues: Fraction[];
+  margins: Fraction[];
+  lastRevenue: Fraction;
+  currentAssets: Fraction;
+  nonCurrentAssets: Fraction;
+  oneYear: Fraction;
+  fiveYear: Fraction;
   /** The last historical year's contributory charge: current × 1-year + non-current × 5-year rate. */
-  baseCharge: Exact;
-  share: Exact;
+  baseCharge: Fraction;
+  share: Fraction;
 };
 
-function parse(input: ValuationInput): Parsed {
-  // Validated already: every string is a plain decimal, so the constructor cannot throw.
-  const last = input.historicalYears.at(-1)!;
-  const tax = new Exact(last.incomeTaxRate);
-  const currentAssets = new Exact(last.currentAssets);
-  const nonCurrentAssets = new Exact(last.nonCurrentAssets);
-  const oneYear = new Exact(input.oneYearLendingRate);
-  const fiveYear = new Exact(input.fiveYearLendingRate);
+function prepare(f: ValuationFigures): Prepared {
   return {
-    tax,
-    afterTax: ONE.minus(tax),
-    rate: discountRateOf(input)!,
-    growth: new Exact(input.terminalGrowthRate),
-    low: new Exact(input.royaltyRateRange.low),
-    high: new Exact(input.royaltyRateRange.high),
-    revenues: input.forecastYears.map((y) => new Exact(y.revenue)),
-    margins: input.forecastYears.map((y) => new Exact(y.operatingMargin)),
-    lastRevenue: new Exact(last.revenue),
-    currentAssets,
-    nonCurrentAssets,
-    oneYear,
-    fiveYear,
-    baseCharge: currentAssets.times(oneYear).plus(nonCurrentAssets.times(fiveYear)),
-    share: new Exact(input.brandAttributableShare),
+    tax: f.incomeTaxRate,
+    afterTax: ONE.minus(f.incomeTaxRate),
+    rate: f.discountRate,
+    growth: f.terminalGrowthRate,
+    low: f.royaltyRateLow,
+    high: f.royaltyRateHigh,
+    revenues: f.forecastRevenues,
+    margins: f.operatingMargins,
+    lastRevenue: f.lastRevenue,
+    currentAssets: f.currentAssets,
+    nonCurrentAssets: f.nonCurrentAssets,
+    oneYear: f.oneYearLendingRate,
+    fiveYear: f.fiveYearLendingRate,
+    baseCharge: f.currentAssets.times(f.oneYearLendingRate).plus(f.nonCurrentAssets.times(f.fiveYearLendingRate)),
+    share: f.brandAttributableShare,
   };
-}
-
-function royaltyCashFlows(p: Parsed, royaltyRate: Exact): Exact[] {
-  return p.revenues.map((revenue) => revenue.times(royaltyRate).times(p.afterTax));
 }
 
 function reliefFromRoyalty(
   input: ValuationInput,
-  p: Parsed,
-  royaltyRate: Exact,
+  p: Prepared,
+  royaltyRate: Fraction,
   base: Discounting,
   discountFactors: readonly string[],
-): [ReliefFromRoyaltyResult, Exact[], Exact] {
-  const cashFlows = royaltyCashFlows(p, royaltyRate);
+): [ReliefFromRoyaltyResult, Discounted] {
+  const royaltyIncomes = p.revenues.map((revenue) => revenue.times(royaltyRate));
+  const cashFlows = royaltyIncomes.map((income) => income.times(p.afterTax));
   const d = discount(cashFlows, base, p.growth);
-  const years = input.forecastYears.map((y, t): RoyaltyYear => {
-    const royaltyIncome = p.revenues[t]!.times(royaltyRate);
-    return {
-      fiscalYear: y.fiscalYear,
-      period: t + 1,
-      revenue: toMoney(p.revenues[t]!),
-      royaltyIncome: toMoney(royaltyIncome),
-      incomeTax: toMoney(royaltyIncome.times(p.tax)),
-      cashFlow: toMoney(cashFlows[t]!),
-      discountFactor: discountFactors[t]!,
-      presentValue: toMoney(d.presentValues[t]!),
-    };
-  });
+  const years = input.forecastYears.map((y, t): RoyaltyYear => ({
+    fiscalYear: y.fiscalYear,
+    period: t + 1,
+    revenue: toMoney(p.revenues[t]!),
+    royaltyIncome: toMoney(royaltyIncomes[t]!),
+    incomeTax: toMoney(royaltyIncomes[t]!.times(p.tax)),
+    cashFlow: toMoney(cashFlows[t]!),
+    discountFactor: discountFactors[t]!,
+    presentValue: toMoney(d.presentValues[t]!),
+  }));
   const result: ReliefFromRoyaltyResult = {
     method: 'relief_from_royalty',
     royaltyRate: toExactString(royaltyRate),
@@ -376,25 +356,23 @@ function reliefFromRoyalty(
     terminalValue: terminalOf(d, discountFactors),
     value: toMoney(d.total),
   };
-  return [result, cashFlows, d.total];
+  return [result, d];
 }
 
 function excessEarnings(
   input: ValuationInput,
-  p: Parsed,
+  p: Prepared,
   base: Discounting,
   discountFactors: readonly string[],
-): [ExcessEarningsResult, Exact[], Exact] {
+): [ExcessEarningsResult, Discounted] {
   const lines = p.revenues.map((revenue, t) => {
     const operatingProfit = revenue.times(p.margins[t]!);
     const incomeTax = operatingProfit.times(p.tax);
     const afterTaxOperatingProfit = operatingProfit.minus(incomeTax);
-    // Multiply before dividing, once per figure, so an amount that is exact stays exact.
-    const currentAssets = p.currentAssets.times(revenue).div(p.lastRevenue);
-    const nonCurrentAssets = p.nonCurrentAssets.times(revenue).div(p.lastRevenue);
-    const contributoryCharge = p.baseCharge.times(revenue).div(p.lastRevenue);
+    const scale = revenue.div(p.lastRevenue);
+    const contributoryCharge = p.baseCharge.times(scale);
     const excess = afterTaxOperatingProfit.minus(contributoryCharge);
-    return { revenue, operatingProfit, incomeTax, afterTaxOperatingProfit, currentAssets, nonCurrentAssets, contributoryCharge, excess, cashFlow: excess.times(p.share) };
+    return { revenue, operatingProfit, incomeTax, afterTaxOperatingProfit, scale, contributoryCharge, excess, cashFlow: excess.times(p.share) };
   });
   const cashFlows = lines.map((l) => l.cashFlow);
   const d = discount(cashFlows, base, p.growth);
@@ -406,8 +384,8 @@ function excessEarnings(
     operatingProfit: toMoney(l.operatingProfit),
     incomeTax: toMoney(l.incomeTax),
     afterTaxOperatingProfit: toMoney(l.afterTaxOperatingProfit),
-    currentAssets: toMoney(l.currentAssets),
-    nonCurrentAssets: toMoney(l.nonCurrentAssets),
+    currentAssets: toMoney(p.currentAssets.times(l.scale)),
+    nonCurrentAssets: toMoney(p.nonCurrentAssets.times(l.scale)),
     contributoryCharge: toMoney(l.contributoryCharge),
     excessEarnings: toMoney(l.excess),
     cashFlow: toMoney(l.cashFlow),
@@ -423,61 +401,85 @@ function excessEarnings(
     terminalValue: terminalOf(d, discountFactors),
     value: toMoney(d.total),
   };
-  return [result, cashFlows, d.total];
+  return [result, d];
+}
+
+/**
+ * A cell of the grid. Its fields are written out rather than spread from a shared heading:
+ * V8 spreads an object into a literal ~10× slower than it builds one, which was a tenth of a report.
+ */
+function cell(rate: string, growth: string, royalty: string | null, value: Fraction | string): SensitivityCell {
+  return typeof value === 'string'
+    ? { discountRate: rate, terminalGrowthRate: growth, royaltyRate: royalty, valid: false, reason: value }
+    : { discountRate: rate, terminalGrowthRate: growth, royaltyRate: royalty, valid: true, value: toMoney(value) };
 }
 
 function sensitivityGrid(
   method: ValuationMethod,
-  p: Parsed,
+  p: Prepared,
   steps: Steps,
   base: Discounting,
-  headlineCashFlows: readonly Exact[],
-  headlineValue: Exact,
-  royaltyRate: Exact,
+  headline: Discounted,
+  royaltyRate: Fraction,
 ): SensitivityGrid {
-  const n = headlineCashFlows.length;
+  const n = headline.cashFlows.length;
+  const lastCashFlow = headline.cashFlows[n - 1]!;
   const rates = [p.rate.minus(steps.discountRate), p.rate, p.rate.plus(steps.discountRate)];
   const growths = [p.growth.minus(steps.terminalGrowthRate), p.growth, p.growth.plus(steps.terminalGrowthRate)];
-  const heading = method === 'relief_from_royalty' ? royaltyRate : null;
+  const rateTexts = rates.map(toExactString);
+  const growthTexts = growths.map(toExactString);
+  const terminalCashFlows = growths.map((growth) => lastCashFlow.times(ONE.plus(growth)));
+  const isRoyalty = method === 'relief_from_royalty';
+  const royaltyText = isRoyalty ? toExactString(royaltyRate) : null;
+
   const grid = rates.map((rate, i) => {
-    const d = i === 1 ? base : discounting(rate, n);
-    return growths.map((growth, j) =>
-      cell(
-        rate,
-        growth,
-        heading,
-        () => (i === 1 && j === 1 ? headlineValue : totalValue(headlineCashFlows, d, growth)),
-        rateProblem(rate, growth),
-      ),
-    );
+    // Prepared when the row's first valid cell needs it; the centre row reuses the headline's.
+    let row: { finalCompound: Fraction; carried: Fraction } | undefined;
+    return growths.map((growth, j) => {
+      const spread = rate.minus(growth);
+      const problem = rateProblem(rate, growth, spread, rateTexts[i]!, growthTexts[j]!);
+      if (problem !== undefined) return cell(rateTexts[i]!, growthTexts[j]!, royaltyText, problem);
+      if (i === 1 && j === 1) return cell(rateTexts[i]!, growthTexts[j]!, royaltyText, headline.total);
+      if (row === undefined) {
+        const d = i === 1 ? base : discounting(rate, n);
+        row = { finalCompound: d.compound.at(-1)!, carried: i === 1 ? headline.carried : carriedForward(headline.cashFlows, d) };
+      }
+      return cell(rateTexts[i]!, growthTexts[j]!, royaltyText, totalValue(row.carried, terminalCashFlows[j]!, row.finalCompound, spread));
+    });
   });
 
   let royaltyRates: string[] | null = null;
   let byRoyaltyRate: SensitivityCell[] | null = null;
-  if (method === 'relief_from_royalty') {
+  if (isRoyalty) {
     const royalties = [royaltyRate.minus(steps.royaltyRate), royaltyRate, royaltyRate.plus(steps.royaltyRate)];
-    royaltyRates = royalties.map(toExactString);
-    byRoyaltyRate = royalties.map((royalty, k) =>
-      cell(
-        p.rate,
-        p.growth,
-        royalty,
-        () => (k === 1 ? headlineValue : totalValue(royaltyCashFlows(p, royalty), base, p.growth)),
-        royalty.lt(ZERO) || royalty.gt(ONE) ? `royalty rate ${royalty.toFixed()} is outside [0, 1]` : undefined,
-      ),
-    );
+    const texts = royalties.map(toExactString);
+    // A royalty cash flow is revenue × ρ × (1 − τ), so the value at ρ is the value of the
+    // revenues themselves times ρ × (1 − τ).
+    let valuePerRoyalty: Fraction | undefined;
+    byRoyaltyRate = royalties.map((royalty, k) => {
+      if (royalty.lt(ZERO) || royalty.gt(ONE)) return cell(rateTexts[1]!, growthTexts[1]!, texts[k]!, `royalty rate ${texts[k]} is outside [0, 1]`);
+      if (k === 1) return cell(rateTexts[1]!, growthTexts[1]!, texts[k]!, headline.total);
+      valuePerRoyalty ??= totalValue(
+        carriedForward(p.revenues, base),
+        p.revenues[n - 1]!.times(ONE.plus(p.growth)),
+        base.compound.at(-1)!,
+        p.rate.minus(p.growth),
+      ).times(p.afterTax);
+      return cell(rateTexts[1]!, growthTexts[1]!, texts[k]!, valuePerRoyalty.times(royalty));
+    });
+    royaltyRates = texts;
   }
   return {
     method,
-    discountRates: rates.map(toExactString),
-    terminalGrowthRates: growths.map(toExactString),
+    discountRates: rateTexts,
+    terminalGrowthRates: growthTexts,
     discountRateByTerminalGrowth: grid,
     royaltyRates,
     byRoyaltyRate,
   };
 }
 
-function crossCheckOf(method: ValuationMethod, value: Exact, headline: Exact): CrossCheck {
+function crossCheckOf(method: ValuationMethod, value: Fraction, headline: Fraction): CrossCheck {
   const difference = value.minus(headline);
   return {
     method,
@@ -495,42 +497,41 @@ function crossCheckOf(method: ValuationMethod, value: Exact, headline: Exact): C
  * see `checkEligibility`. Deterministic: the same input gives an identical report.
  */
 export function valueBrand(input: ValuationInput, options: ValuationOptions = {}): ValuationReport {
-  const violations = validateValuationInput(input);
-  if (violations.length > 0) throw new InvalidValuationInputError(violations);
+  const { violations, figures } = readValuationInput(input);
+  if (figures === undefined) throw new InvalidValuationInputError(violations);
   const weights = options.brandStrengthWeights ?? ILLUSTRATIVE_BRAND_STRENGTH_WEIGHTS;
-  const steps = readSteps(options.sensitivitySteps);
+  const steps = options.sensitivitySteps === undefined ? DEFAULT_STEPS : readSteps(options.sensitivitySteps);
 
-  const p = parse(input);
-  const scores = {} as Record<BrandElement, string>;
-  for (const element of BRAND_ELEMENTS) scores[element] = input.brandStrength[element].score;
-  const bsi = brandStrengthIndex(scores, weights);
+  const p = prepare(figures);
+  const bsi = weighBrandStrength(figures.scores, weights);
   const royaltyRate = royaltyRateFor(bsi.index, p.low, p.high);
 
   const base = discounting(p.rate, p.revenues.length);
   // Shown on both methods' lines; the sums divide by (1+r)^t instead of using these.
-  const discountFactors = base.compound.map((c) => toDisplayString(ONE.div(c)));
-  const [rfr, rfrCashFlows, rfrValue] = reliefFromRoyalty(input, p, royaltyRate, base, discountFactors);
-  const [mpeem, mpeemCashFlows, mpeemValue] = excessEarnings(input, p, base, discountFactors);
+  const discountFactors = base.compound.map((c) => toDisplayString(c.reciprocal()));
+  const [rfr, rfrDiscounted] = reliefFromRoyalty(input, p, royaltyRate, base, discountFactors);
+  const [mpeem, mpeemDiscounted] = excessEarnings(input, p, base, discountFactors);
+  const rfrValue = rfrDiscounted.total;
+  const mpeemValue = mpeemDiscounted.total;
 
   const headlineMethod = input.headlineMethod ?? DEFAULT_HEADLINE_METHOD;
   const isRoyalty = headlineMethod === 'relief_from_royalty';
-  const headline = isRoyalty ? rfrValue : mpeemValue;
-  if (!headline.isFinite()) throw new NonFiniteResultError('the brand value');
+  const headline = isRoyalty ? rfrDiscounted : mpeemDiscounted;
 
   const buildUp = input.discountRate === undefined ? input.discountRateBuildUp : undefined;
   return {
     sector: input.sector,
     baseFiscalYear: input.historicalYears.at(-1)!.fiscalYear,
     headlineMethod,
-    value: toMoney(headline),
+    value: toMoney(headline.total),
     brandStrength: {
       index: toExactString(bsi.index),
       listScale: toExactString(bsi.listScale),
-      elements: BRAND_ELEMENTS.map((element) => ({
+      elements: BRAND_ELEMENTS.map((element: BrandElement, i) => ({
         element,
-        score: toExactString(new Exact(scores[element])),
-        weight: toExactString(new Exact(weights[element])),
-        contribution: toExactString(bsi.contributions[element]),
+        score: toExactString(figures.scores[element]),
+        weight: bsi.weightTexts[i]!,
+        contribution: toExactString(bsi.contributions[i]!),
       })),
     },
     assumptions: {
@@ -539,8 +540,8 @@ export function valueBrand(input: ValuationInput, options: ValuationOptions = {}
         buildUp === undefined
           ? null
           : {
-              riskFreeRate: toExactString(new Exact(buildUp.riskFreeRate)),
-              premia: buildUp.premia.map((premium) => ({ name: premium.name, rate: toExactString(new Exact(premium.rate)) })),
+              riskFreeRate: toExactString(Fraction.parse(buildUp.riskFreeRate)),
+              premia: buildUp.premia.map((premium) => ({ name: premium.name, rate: toExactString(Fraction.parse(premium.rate)) })),
             },
       terminalGrowthRate: toExactString(p.growth),
       incomeTaxRate: toExactString(p.tax),
@@ -555,6 +556,6 @@ export function valueBrand(input: ValuationInput, options: ValuationOptions = {}
     crossCheck: isRoyalty
       ? crossCheckOf('excess_earnings', mpeemValue, rfrValue)
       : crossCheckOf('relief_from_royalty', rfrValue, mpeemValue),
-    sensitivity: sensitivityGrid(headlineMethod, p, steps, base, isRoyalty ? rfrCashFlows : mpeemCashFlows, headline, royaltyRate),
+    sensitivity: sensitivityGrid(headlineMethod, p, steps, base, headline, royaltyRate),
   };
 }

@@ -7,7 +7,8 @@
  */
 import { BRAND_ELEMENTS, SCORE_MAX, SCORE_MIN, type BrandElement } from './brand-strength.js';
 import type { FieldViolation } from './field-violation.js';
-import { Exact, MAX_NUMBER_TEXT_LENGTH, ONE, parseAmount, parseDecimal, ZERO } from './money.js';
+import { Fraction } from './fraction.js';
+import { Exact, MAX_NUMBER_TEXT_LENGTH, parseDecimal, readAmount, readDecimal, toExactString } from './money.js';
 
 export const SECTORS = ['agriculture', 'manufacturing', 'services'] as const;
 export type Sector = (typeof SECTORS)[number];
@@ -74,6 +75,36 @@ export type ValuationInput = {
   headlineMethod?: ValuationMethod;
 };
 
+/**
+ * An input's figures, each read exactly once by `readValuationInput` — what the valuation engine
+ * computes with, so it never reads a string twice.
+ */
+export type ValuationFigures = {
+  /** The last historical year's revenue, tax rate and assets. */
+  lastRevenue: Fraction;
+  incomeTaxRate: Fraction;
+  currentAssets: Fraction;
+  nonCurrentAssets: Fraction;
+  forecastRevenues: Fraction[];
+  operatingMargins: Fraction[];
+  /** Given directly, or the sum of its build-up. */
+  discountRate: Fraction;
+  terminalGrowthRate: Fraction;
+  royaltyRateLow: Fraction;
+  royaltyRateHigh: Fraction;
+  scores: Record<BrandElement, Fraction>;
+  oneYearLendingRate: Fraction;
+  fiveYearLendingRate: Fraction;
+  brandAttributableShare: Fraction;
+};
+
+/** Filled in as the checks read each figure; complete when no violation was found. */
+type Draft = Partial<Omit<ValuationFigures, 'scores'>> & {
+  forecastRevenues: Fraction[];
+  operatingMargins: Fraction[];
+  scores: Partial<Record<BrandElement, Fraction>>;
+};
+
 /** The rate the input states, directly or as a build-up; undefined if neither reads. */
 export function discountRateOf(input: Pick<ValuationInput, 'discountRate' | 'discountRateBuildUp'>): Exact | undefined {
   if (input.discountRate !== undefined) return parseDecimal(input.discountRate);
@@ -91,10 +122,11 @@ const MIN_FISCAL_YEAR = 1900;
 const MAX_FISCAL_YEAR = 2999;
 const NON_BLANK = /\S/;
 
-type Bound = { value: number; exact: Exact; inclusive: boolean };
-const closed = (value: number): Bound => ({ value, exact: new Exact(value), inclusive: true });
-const open = (value: number): Bound => ({ value, exact: new Exact(value), inclusive: false });
-// Built once: comparing with a plain number would make decimal.js parse it on every check.
+// Values are checked as exact fractions: reading and comparing them is several times cheaper
+// than in decimal.js, and the valuation engine reads the same way.
+type Bound = { value: number; exact: Fraction; inclusive: boolean };
+const closed = (value: number): Bound => ({ value, exact: Fraction.of(BigInt(value)), inclusive: true });
+const open = (value: number): Bound => ({ value, exact: Fraction.of(BigInt(value)), inclusive: false });
 const MINUS_ONE_INCLUSIVE = closed(-1);
 const MINUS_ONE_EXCLUSIVE = open(-1);
 const ZERO_INCLUSIVE = closed(0);
@@ -120,9 +152,9 @@ class Checker {
     this.violations.push({ field, description });
   }
 
-  private inRange(field: string, value: Exact, text: string, min?: Bound, max?: Bound, what = 'value'): Exact | undefined {
+  private inRange(field: string, value: Fraction, text: string, min?: Bound, max?: Bound, what = 'value'): Fraction | undefined {
     const belowMin = min !== undefined && (min.inclusive ? value.lt(min.exact) : value.lte(min.exact));
-    const aboveMax = max !== undefined && (max.inclusive ? value.gt(max.exact) : value.gte(max.exact));
+    const aboveMax = max !== undefined && (max.inclusive ? value.gt(max.exact) : !value.lt(max.exact));
     if (belowMin || aboveMax) {
       this.add(field, `${what} ${text} must be ${rangeText(min, max)}`);
       return undefined;
@@ -131,8 +163,8 @@ class Checker {
   }
 
   /** Yuan to the fen. */
-  amount(field: string, text: unknown, min?: Bound): Exact | undefined {
-    const value = parseAmount(text);
+  amount(field: string, text: unknown, min?: Bound): Fraction | undefined {
+    const value = readAmount(text);
     if (value === undefined) {
       this.add(field, `must be an amount in yuan as a decimal string with at most 2 decimals, e.g. "123456789.12"${describe(text)}`);
       return undefined;
@@ -141,8 +173,8 @@ class Checker {
   }
 
   /** A fraction or score as a decimal string. */
-  decimal(field: string, text: unknown, min?: Bound, max?: Bound, what = 'rate'): Exact | undefined {
-    const value = parseDecimal(text);
+  decimal(field: string, text: unknown, min?: Bound, max?: Bound, what = 'rate'): Fraction | undefined {
+    const value = readDecimal(text);
     if (value === undefined) {
       this.add(field, `must be a decimal string such as "0.12"${describe(text)}`);
       return undefined;
@@ -165,7 +197,7 @@ function describe(text: unknown): string {
   return `, not "${text}"`;
 }
 
-function checkHistoricalYears(c: Checker, years: readonly HistoricalYear[] | undefined): { lastYear?: number } {
+function checkHistoricalYears(c: Checker, years: readonly HistoricalYear[] | undefined, draft: Draft): { lastYear?: number } {
   if (!Array.isArray(years)) {
     c.add('historical_years', `at least ${MIN_HISTORICAL_YEARS} consecutive fiscal years are required; none were given`);
     return {};
@@ -188,18 +220,19 @@ function checkHistoricalYears(c: Checker, years: readonly HistoricalYear[] | und
     previous = fiscalYear;
     const isLast = i === years.length - 1;
     // The excess-earnings method scales last year's assets by forecast revenue ÷ this revenue.
-    c.amount(`${at}.revenue`, year.revenue, isLast ? ZERO_EXCLUSIVE : ZERO_INCLUSIVE);
+    const revenue = c.amount(`${at}.revenue`, year.revenue, isLast ? ZERO_EXCLUSIVE : ZERO_INCLUSIVE);
     c.amount(`${at}.operating_profit`, year.operatingProfit);
     c.amount(`${at}.net_profit`, year.netProfit);
-    c.decimal(`${at}.income_tax_rate`, year.incomeTaxRate, ZERO_INCLUSIVE, ONE_EXCLUSIVE);
-    c.amount(`${at}.current_assets`, year.currentAssets, ZERO_INCLUSIVE);
-    c.amount(`${at}.non_current_assets`, year.nonCurrentAssets, ZERO_INCLUSIVE);
+    const incomeTaxRate = c.decimal(`${at}.income_tax_rate`, year.incomeTaxRate, ZERO_INCLUSIVE, ONE_EXCLUSIVE);
+    const currentAssets = c.amount(`${at}.current_assets`, year.currentAssets, ZERO_INCLUSIVE);
+    const nonCurrentAssets = c.amount(`${at}.non_current_assets`, year.nonCurrentAssets, ZERO_INCLUSIVE);
+    if (isLast) Object.assign(draft, { lastRevenue: revenue, incomeTaxRate, currentAssets, nonCurrentAssets });
   });
   const last = years.at(-1)?.fiscalYear;
   return { lastYear: typeof last === 'number' && Number.isInteger(last) ? last : undefined };
 }
 
-function checkForecastYears(c: Checker, years: readonly ForecastYear[] | undefined, lastHistoricalYear: number | undefined): void {
+function checkForecastYears(c: Checker, years: readonly ForecastYear[] | undefined, lastHistoricalYear: number | undefined, draft: Draft): void {
   if (!Array.isArray(years) || years.length !== FORECAST_YEARS) {
     c.add('forecast_years', `exactly ${FORECAST_YEARS} forecast years are required, not ${Array.isArray(years) ? years.length : 0}`);
     if (!Array.isArray(years)) return;
@@ -217,12 +250,12 @@ function checkForecastYears(c: Checker, years: readonly ForecastYear[] | undefin
         `the forecast must run consecutively from the year after the last historical year (${lastHistoricalYear}): expected ${lastHistoricalYear + 1 + i}, not ${fiscalYear}`,
       );
     }
-    c.amount(`${at}.revenue`, year.revenue, ZERO_INCLUSIVE);
-    c.decimal(`${at}.operating_margin`, year.operatingMargin, MINUS_ONE_INCLUSIVE, ONE_INCLUSIVE, 'margin');
+    draft.forecastRevenues[i] = c.amount(`${at}.revenue`, year.revenue, ZERO_INCLUSIVE)!;
+    draft.operatingMargins[i] = c.decimal(`${at}.operating_margin`, year.operatingMargin, MINUS_ONE_INCLUSIVE, ONE_INCLUSIVE, 'margin')!;
   });
 }
 
-function checkDiscountRate(c: Checker, input: ValuationInput): { field: string; rate?: Exact } {
+function checkDiscountRate(c: Checker, input: ValuationInput): { field: string; rate?: Fraction } {
   const direct = input.discountRate;
   const buildUp = input.discountRateBuildUp;
   if (direct !== undefined && buildUp !== undefined) {
@@ -254,14 +287,14 @@ function checkDiscountRate(c: Checker, input: ValuationInput): { field: string; 
     const rate = c.decimal(`${at}.rate`, premium?.rate);
     sum = sum === undefined || rate === undefined ? undefined : sum.plus(rate);
   });
-  if (sum !== undefined && (sum.lte(ZERO) || sum.gte(ONE))) {
-    c.add(field, `the build-up sums to ${sum.toFixed()}; the discount rate must be in (0, 1)`);
+  if (sum !== undefined && (sum.lte(Fraction.ZERO) || !sum.lt(Fraction.ONE))) {
+    c.add(field, `the build-up sums to ${toExactString(sum)}; the discount rate must be in (0, 1)`);
     return { field };
   }
   return { field, rate: sum };
 }
 
-function checkBrandStrength(c: Checker, strength: ValuationInput['brandStrength'] | undefined): void {
+function checkBrandStrength(c: Checker, strength: ValuationInput['brandStrength'] | undefined, draft: Draft): void {
   if (strength === null || typeof strength !== 'object') {
     c.add('brand_strength', `scores and evidence for ${BRAND_ELEMENTS.join(', ')} are required`);
     return;
@@ -273,7 +306,7 @@ function checkBrandStrength(c: Checker, strength: ValuationInput['brandStrength'
       c.add(at, `a score and evidence for ${element} are required`);
       continue;
     }
-    c.decimal(`${at}.score`, entry.score, SCORE_LOWEST, SCORE_HIGHEST, 'score');
+    draft.scores[element] = c.decimal(`${at}.score`, entry.score, SCORE_LOWEST, SCORE_HIGHEST, 'score');
     const evidence = entry.evidence;
     if (typeof evidence !== 'string' || !NON_BLANK.test(evidence)) {
       c.add(`${at}.evidence`, 'the evidence behind the score is required');
@@ -293,11 +326,20 @@ function checkBrandStrength(c: Checker, strength: ValuationInput['brandStrength'
  * Never throws, whatever shape the input arrives in.
  */
 export function validateValuationInput(input: ValuationInput): FieldViolation[] {
+  return readValuationInput(input).violations;
+}
+
+/**
+ * `validateValuationInput`, and the figures read on the way: `figures` is there exactly when
+ * `violations` is empty. Never throws.
+ */
+export function readValuationInput(input: ValuationInput): { violations: FieldViolation[]; figures: ValuationFigures | undefined } {
   const c = new Checker();
   if (input === null || typeof input !== 'object') {
     c.add('', 'a valuation input is required');
-    return c.violations;
+    return { violations: c.violations, figures: undefined };
   }
+  const draft: Draft = { forecastRevenues: [], operatingMargins: [], scores: {} };
   if (!(SECTORS as readonly unknown[]).includes(input.sector)) {
     c.add('sector', `must be one of ${SECTORS.join(', ')}, not ${JSON.stringify(input.sector) ?? 'nothing'}`);
   }
@@ -305,8 +347,8 @@ export function validateValuationInput(input: ValuationInput): FieldViolation[] 
     c.add('headline_method', `must be one of ${VALUATION_METHODS.join(', ')}, not ${JSON.stringify(input.headlineMethod)}`);
   }
 
-  const { lastYear } = checkHistoricalYears(c, input.historicalYears);
-  checkForecastYears(c, input.forecastYears, lastYear);
+  const { lastYear } = checkHistoricalYears(c, input.historicalYears, draft);
+  checkForecastYears(c, input.forecastYears, lastYear, draft);
 
   const discount = checkDiscountRate(c, input);
   const growth = c.decimal('terminal_growth_rate', input.terminalGrowthRate, MINUS_ONE_EXCLUSIVE);
@@ -314,9 +356,11 @@ export function validateValuationInput(input: ValuationInput): FieldViolation[] 
     // The Gordon terminal value CF·(1+g)/(r−g) is meaningless (or infinite) unless r > g.
     c.add(
       discount.field,
-      `the discount rate ${discount.rate.toFixed()} must exceed the terminal growth rate ${growth.toFixed()}`,
+      `the discount rate ${toExactString(discount.rate)} must exceed the terminal growth rate ${toExactString(growth)}`,
     );
   }
+  draft.discountRate = discount.rate;
+  draft.terminalGrowthRate = growth;
 
   const range = input.royaltyRateRange;
   if (range === null || typeof range !== 'object') {
@@ -327,12 +371,15 @@ export function validateValuationInput(input: ValuationInput): FieldViolation[] 
     if (low !== undefined && high !== undefined && low.gt(high)) {
       c.add('royalty_rate_range.high', `the range is inverted: high ${range.high} is below low ${range.low}`);
     }
+    draft.royaltyRateLow = low;
+    draft.royaltyRateHigh = high;
   }
 
-  checkBrandStrength(c, input.brandStrength);
+  checkBrandStrength(c, input.brandStrength, draft);
 
-  c.decimal('one_year_lending_rate', input.oneYearLendingRate, ZERO_INCLUSIVE, ONE_EXCLUSIVE);
-  c.decimal('five_year_lending_rate', input.fiveYearLendingRate, ZERO_INCLUSIVE, ONE_EXCLUSIVE);
-  c.decimal('brand_attributable_share', input.brandAttributableShare, ZERO_INCLUSIVE, ONE_INCLUSIVE, 'share');
-  return c.violations;
+  draft.oneYearLendingRate = c.decimal('one_year_lending_rate', input.oneYearLendingRate, ZERO_INCLUSIVE, ONE_EXCLUSIVE);
+  draft.fiveYearLendingRate = c.decimal('five_year_lending_rate', input.fiveYearLendingRate, ZERO_INCLUSIVE, ONE_EXCLUSIVE);
+  draft.brandAttributableShare = c.decimal('brand_attributable_share', input.brandAttributableShare, ZERO_INCLUSIVE, ONE_INCLUSIVE, 'share');
+  // No violation means every check above read its figure.
+  return { violations: c.violations, figures: c.violations.length === 0 ? (draft as ValuationFigures) : undefined };
 }
