@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 // service's own tests climb straight into `../src`, which stays allowed.
 const foreignSrc = {
   regex: '^(\\.\\./)+(?!\\.\\./)[^/]+/(.+/)?src(/|$)',
-  message: "another package's src/ is private: import its public face (@pinzhi/<name> or @pinzhi/<name>/testing) and add it to package.json with \"workspace:*\".",
+  message:
+    'another package\'s src/ is private: import its public face (@pinzhi/<name> or @pinzhi/<name>/testing) and add it to package.json with "workspace:*".',
 };
 const foreignSrcByName = {
   group: ['@pinzhi/*/src', '@pinzhi/*/src/**'],
@@ -41,10 +42,16 @@ export default tseslint.config(
           // `paths` matches the name exactly, so `@pinzhi/catalogue-reader/model` stays allowed
           // (a `group` entry would also refuse every subpath under it).
           paths: [
-            { name: '@pinzhi/catalogue-reader', message: 'src/domain must stay pure: this barrel loads the MongoDB reader; import @pinzhi/catalogue-reader/model.' },
+            {
+              name: '@pinzhi/catalogue-reader',
+              message: 'src/domain must stay pure: this barrel loads the MongoDB reader; import @pinzhi/catalogue-reader/model.',
+            },
           ],
           patterns: [
-            { group: ['@grpc/*', 'kafkajs', 'kafkajs/*', 'mongodb', 'mongodb/*', '@pinzhi/platform', '@pinzhi/contracts', '@pinzhi/contracts/*'], message: 'src/domain must stay pure: translate in an adapter instead.' },
+            {
+              group: ['@grpc/*', 'kafkajs', 'kafkajs/*', 'mongodb', 'mongodb/*', '@pinzhi/platform', '@pinzhi/contracts', '@pinzhi/contracts/*'],
+              message: 'src/domain must stay pure: translate in an adapter instead.',
+            },
             foreignSrc,
             foreignSrcByName,
           ],

@@ -10,12 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Server, ServerCredentials, credentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import {
-  DiagnosticsServiceClient,
-  DiagnosticsServiceService,
-  type EchoRequest,
-  type EchoResponse,
-} from '@pinzhi/contracts/pinzhi/diagnostics/v1/diagnostics';
+import { DiagnosticsServiceClient, DiagnosticsServiceService, type EchoRequest, type EchoResponse } from '@pinzhi/contracts/pinzhi/diagnostics/v1/diagnostics';
 import { createKafka, createLogger, ensureTopics } from '@pinzhi/platform';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import { MongoClient } from 'mongodb';
@@ -38,8 +33,7 @@ async function grpcEcho(): Promise<void> {
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
   const client = new DiagnosticsServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
-  const echo = () =>
-    new Promise<void>((resolve, reject) => client.echo({ message: 'ping' }, (e) => (e ? reject(e) : resolve())));
+  const echo = () => new Promise<void>((resolve, reject) => client.echo({ message: 'ping' }, (e) => (e ? reject(e) : resolve())));
   await runConcurrently(echo, { seconds: 1, concurrency }); // warm-up
   const { opsPerSecond, p50, p99, ops } = await runConcurrently(echo, { seconds, concurrency });
   results.push({ name: 'grpc.unary_echo', unit: 'requests/s', value: opsPerSecond, p50Ms: p50, p99Ms: p99, ops, concurrency });
@@ -72,7 +66,15 @@ async function mongoWrites(): Promise<void> {
     const batch = () => Array.from({ length: 1000 }, (_, i) => ({ payload, i }));
     const insertMany = async () => void (await many.insertMany(batch(), { ordered: false }));
     r = await runConcurrently(insertMany, { seconds, concurrency: 1 });
-    results.push({ name: 'mongo.insert_many_1000', unit: 'docs/s', value: r.opsPerSecond * 1000, p50Ms: r.p50, p99Ms: r.p99, ops: r.ops * 1000, concurrency: 1 });
+    results.push({
+      name: 'mongo.insert_many_1000',
+      unit: 'docs/s',
+      value: r.opsPerSecond * 1000,
+      p50Ms: r.p50,
+      p99Ms: r.p99,
+      ops: r.ops * 1000,
+      concurrency: 1,
+    });
   } finally {
     await db.dropDatabase();
     await client.close();

@@ -28,10 +28,7 @@ export function benchSettings() {
  * Runs `operation` from `concurrency` loops for `seconds` seconds (bounded in time, so a
  * benchmark always ends) and reports throughput and latency percentiles.
  */
-export async function runConcurrently(
-  operation: () => Promise<void>,
-  { seconds, concurrency }: { seconds: number; concurrency: number },
-) {
+export async function runConcurrently(operation: () => Promise<void>, { seconds, concurrency }: { seconds: number; concurrency: number }) {
   const latencies: number[] = [];
   const start = performance.now();
   const deadline = start + seconds * 1000;

@@ -70,7 +70,11 @@ function percentiles(latencies: number[], ops: number, elapsedSeconds: number): 
  * (so it always ends), and reports throughput and latency like bench-kit's runConcurrently.
  * For operations that use something up: each application is submitted (or evaluated) once.
  */
-async function runOver<T>(items: readonly T[], operation: (item: T) => Promise<unknown>, { seconds: limit, concurrency: loops }: { seconds: number; concurrency: number }): Promise<Run & { done: T[] }> {
+async function runOver<T>(
+  items: readonly T[],
+  operation: (item: T) => Promise<unknown>,
+  { seconds: limit, concurrency: loops }: { seconds: number; concurrency: number },
+): Promise<Run & { done: T[] }> {
   const latencies: number[] = [];
   const done: T[] = [];
   let next = 0;
@@ -191,7 +195,15 @@ function engineBench(): void {
   const runs = [0, 1, 2].map(() => benchEngine(Math.max(300, (seconds * 1000) / 6))).sort((a, b) => a.reportsPerSecond - b.reportsPerSecond);
   const { reportsPerSecond, floatReportsPerSecond } = runs[1]!;
   const ops = Math.round((reportsPerSecond * seconds) / 6);
-  push({ name: 'brand.engine_reports', unit: 'reports/s', value: reportsPerSecond, ops, concurrency: 1, ratio: reportsPerSecond / 10_000, floor: 'target 10 000/s (ratio = value / 10 000)' });
+  push({
+    name: 'brand.engine_reports',
+    unit: 'reports/s',
+    value: reportsPerSecond,
+    ops,
+    concurrency: 1,
+    ratio: reportsPerSecond / 10_000,
+    floor: 'target 10 000/s (ratio = value / 10 000)',
+  });
   push({
     name: 'brand.engine_vs_doubles',
     unit: 'reports/s',
@@ -310,7 +322,8 @@ async function serviceBench(): Promise<void> {
   const db = mongo.db(dbName);
   const kafka = createKafka({ brokers, clientId: 'bench-brand', logger });
   const publisher = await createEventPublisher(kafka, { topicPrefix });
-  const seed = (target: Db) => loadSeeds(target, new OutboxRelay({ db: target, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
+  const seed = (target: Db) =>
+    loadSeeds(target, new OutboxRelay({ db: target, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
   console.error('[bench] seeding the catalogue');
   await seed(db);
 
@@ -347,7 +360,8 @@ async function serviceBench(): Promise<void> {
     });
 
     // ------------------------------------------------------------ Submit and Evaluate
-    const create = async (brandId = BRAND) => (await client.createApplication({ application: applicationOf(brandId), applicationId: '' }, owner)).application!.name;
+    const create = async (brandId = BRAND) =>
+      (await client.createApplication({ application: applicationOf(brandId), applicationId: '' }, owner)).application!.name;
     const submit = (name: string) => client.submitApplication({ name }, owner);
     const startReview = (name: string) => client.startReview({ name, evaluator: '' }, evaluator);
     const evaluate = (name: string) => client.evaluateApplication({ name, headlineMethod: 0, evaluatorNotes: '' }, evaluator);
@@ -400,7 +414,10 @@ async function serviceBench(): Promise<void> {
     // flag, so each revocation flags exactly one published valuation and can be timed alone.
     const brandTemplate = (await db.collection(collectionOf.brand).findOne({ _id: BRAND as never }))!;
     const productTemplate = (await db.collection(collectionOf.product).findOne({ _id: JACKET as never }))!;
-    const flagBrands = Array.from({ length: FLAGS }, (_, i) => ({ brandId: `bench-flag-${String(i).padStart(4, '0')}`, gtin: gtin14(`0695200${String(i).padStart(6, '0')}`) }));
+    const flagBrands = Array.from({ length: FLAGS }, (_, i) => ({
+      brandId: `bench-flag-${String(i).padStart(4, '0')}`,
+      gtin: gtin14(`0695200${String(i).padStart(6, '0')}`),
+    }));
     await db.collection(collectionOf.brand).insertMany(flagBrands.map(({ brandId }, i) => ({ ...brandTemplate, _id: brandId, name: `BENCH ${i}` })) as never[]);
     await db.collection(collectionOf.product).insertMany(
       flagBrands.map(({ brandId, gtin }) => {
@@ -414,7 +431,13 @@ async function serviceBench(): Promise<void> {
           IssueGradeRequest.fromPartial({
             product: `products/${gtin}`,
             standardCode: STANDARD,
-            report: { laboratoryCnasNumber: LABORATORY, reportNumber: `BF-${randomUUID()}`, sampleId: 'S-1', testedOn: '2026-11-20', measurements: superiorMeasurements() },
+            report: {
+              laboratoryCnasNumber: LABORATORY,
+              reportNumber: `BF-${randomUUID()}`,
+              sampleId: 'S-1',
+              testedOn: '2026-11-20',
+              measurements: superiorMeasurements(),
+            },
           }),
           gradingCertifier,
         )
@@ -427,7 +450,10 @@ async function serviceBench(): Promise<void> {
     // Those revocations reach the evidence before anything is published: a late one would flag
     // a valuation below, before its own revocation is sent.
     const evidenceOf = async () => {
-      const documents = await db.collection(EVIDENCE).find({ _id: { $in: flagBrands.map((b) => b.brandId) } } as never).toArray();
+      const documents = await db
+        .collection(EVIDENCE)
+        .find({ _id: { $in: flagBrands.map((b) => b.brandId) } } as never)
+        .toArray();
       return new Map(documents.map((d) => [String(d._id), d]));
     };
     const settle = async (grades: readonly string[], state: string) => {
@@ -467,7 +493,9 @@ async function serviceBench(): Promise<void> {
     await Promise.all(sent);
     for (let i = 0; i < 1200 && flagBrands.some(({ brandId }) => !flaggedAt.has(brandId)); i++) await new Promise((r) => setTimeout(r, 100));
     // Negative when the flag beat the reply to the client; that counts as zero delay.
-    const delays = flagBrands.filter(({ brandId }) => flaggedAt.has(brandId)).map(({ brandId }) => Math.max(0, flaggedAt.get(brandId)! - repliedAt.get(brandId)!));
+    const delays = flagBrands
+      .filter(({ brandId }) => flaggedAt.has(brandId))
+      .map(({ brandId }) => Math.max(0, flaggedAt.get(brandId)! - repliedAt.get(brandId)!));
     const latency = percentiles(delays, delays.length, 1);
     // How fast the pipeline got the flags out once revocations arrived: when it is slower than
     // the revocations, flags queue and the delay grows along the run.
@@ -510,7 +538,10 @@ async function serviceBench(): Promise<void> {
     });
     const monitored = counting.db.client;
     const local = createUnaryClient(BrandValuationServiceService, counting.address);
-    const localDrafts = await mapConcurrently(Array.from({ length: COUNTED }), async () => (await local.createApplication({ application: applicationOf(BRAND), applicationId: '' }, owner)).application!.name);
+    const localDrafts = await mapConcurrently(
+      Array.from({ length: COUNTED }),
+      async () => (await local.createApplication({ application: applicationOf(BRAND), applicationId: '' }, owner)).application!.name,
+    );
     const pending = countingMongo.db(countingDb).collection('outbox_pending');
     // The relay publishes and clears after the reply: wait for it, so its commands are counted too.
     const settled = async () => {
@@ -565,7 +596,11 @@ async function serviceBench(): Promise<void> {
           ...published,
           _id: id,
           brandId: `bench-list-brand-${i}`,
-          publication: { ...publication, valueFen, statement: { ...(publication.statement as Document), valuation: `valuations/${id}`, brand: `brands/bench-list-brand-${i}` } },
+          publication: {
+            ...publication,
+            valueFen,
+            statement: { ...(publication.statement as Document), valuation: `valuations/${id}`, brand: `brands/bench-list-brand-${i}` },
+          },
         };
       });
       await applications.insertMany(batch as never[]);
@@ -597,7 +632,6 @@ async function serviceBench(): Promise<void> {
       ratio: run.opsPerSecond / floor.opsPerSecond,
       floor: `bare find().sort().limit(${PAGE_SIZE + 1}): ${round(floor.opsPerSecond, 2)}/s p50 ${floor.p50} ms p99 ${floor.p99} ms`,
     });
-
   } finally {
     client.close();
     grading.close();

@@ -20,12 +20,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Metadata, makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
 import type { Standard } from '@pinzhi/catalogue-reader';
-import {
-  GradingServiceService,
-  IssueGradeRequest,
-  IssueGradesRequest,
-  type IssueGradesResponse,
-} from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import { GradingServiceService, IssueGradeRequest, IssueGradesRequest, type IssueGradesResponse } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken } from '@pinzhi/platform';
 import { MongoClient } from 'mongodb';
 import { collectionOf, loadSeeds } from '@pinzhi/catalogue/testing';
@@ -66,8 +61,16 @@ function engineBench(): void {
       testMethod: 'bench',
       limits:
         i % 2 === 0
-          ? { SUPERIOR: { min: 90, source: 'b', verified: false }, FIRST: { min: 80, source: 'b', verified: false }, QUALIFIED: { min: 70, source: 'b', verified: false } }
-          : { SUPERIOR: { max: 10, source: 'b', verified: false }, FIRST: { max: 20, source: 'b', verified: false }, QUALIFIED: { max: 30, source: 'b', verified: false } },
+          ? {
+              SUPERIOR: { min: 90, source: 'b', verified: false },
+              FIRST: { min: 80, source: 'b', verified: false },
+              QUALIFIED: { min: 70, source: 'b', verified: false },
+            }
+          : {
+              SUPERIOR: { max: 10, source: 'b', verified: false },
+              FIRST: { max: 20, source: 'b', verified: false },
+              QUALIFIED: { max: 30, source: 'b', verified: false },
+            },
     })),
   };
   const compiled = compileStandard(standard);
@@ -90,7 +93,15 @@ function engineBench(): void {
     for (let i = 0; i < 1000; i++) evaluator.grade({ product, report: reports[count++ % reports.length]! });
   }
   const perSecond = count / ((performance.now() - start) / 1000);
-  results.push({ name: 'grading.engine_evaluations', unit: 'evaluations/s', value: perSecond, ops: count, concurrency: 1, ratio: perSecond / 200_000, floor: 'target 200 000/s' });
+  results.push({
+    name: 'grading.engine_evaluations',
+    unit: 'evaluations/s',
+    value: perSecond,
+    ops: count,
+    concurrency: 1,
+    ratio: perSecond / 200_000,
+    floor: 'target 200 000/s',
+  });
 }
 
 // ---------------------------------------------------------------- service
@@ -103,12 +114,20 @@ const issueRequest = () => {
   return IssueGradeRequest.fromPartial({
     product: `products/${PRODUCTS[n % PRODUCTS.length]}`,
     standardCode: STANDARD,
-    report: { laboratoryCnasNumber: 'CNAS L99501', reportNumber: `B-${randomUUID()}`, sampleId: `S-${n}`, testedOn: '2026-11-20', measurements: measurements(n) },
+    report: {
+      laboratoryCnasNumber: 'CNAS L99501',
+      reportNumber: `B-${randomUUID()}`,
+      sampleId: `S-${n}`,
+      testedOn: '2026-11-20',
+      measurements: measurements(n),
+    },
   });
 };
 
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
 }
 
@@ -124,14 +143,23 @@ async function serviceBench(): Promise<void> {
   console.error('[bench] seeding');
   await loadSeeds(db, new OutboxRelay({ db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
   const template = await db.collection('products').findOne({ _id: '06934567801012' as never });
-  await db.collection('products').insertMany(
-    PRODUCTS.map((gtin14) => ({ ...template, _id: gtin14, gtin14, gtin: gtin14.slice(1), twinProductId: undefined })) as never[],
-  );
+  await db
+    .collection('products')
+    .insertMany(PRODUCTS.map((gtin14) => ({ ...template, _id: gtin14, gtin14, gtin: gtin14.slice(1), twinProductId: undefined })) as never[]);
 
   const port = 50152;
   const service = spawn(process.execPath, ['--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
     cwd: `${repo}services/grading`,
-    env: { ...process.env, GRPC_PORT: String(port), MONGO_URL: mongoUrl, MONGO_DB: dbName, KAFKA_BROKERS: brokers.join(','), JWT_SECRET: jwt.secret, LOG_LEVEL: 'warn', TOPIC_PREFIX: topicPrefix },
+    env: {
+      ...process.env,
+      GRPC_PORT: String(port),
+      MONGO_URL: mongoUrl,
+      MONGO_DB: dbName,
+      KAFKA_BROKERS: brokers.join(','),
+      JWT_SECRET: jwt.secret,
+      LOG_LEVEL: 'warn',
+      TOPIC_PREFIX: topicPrefix,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   // Never leave the service behind, whatever happens to this script.
@@ -159,10 +187,10 @@ async function serviceBench(): Promise<void> {
     const floorDoc = { payload: randomBytes(2048).toString('hex'), at: new Date() };
     const floorCollection = db.collection<{ _id: string }>('floor_upserts');
     let f = 0;
-    const floor = await runConcurrently(
-      async () => void (await floorCollection.updateOne({ _id: `d-${f++}` }, { $set: floorDoc }, { upsert: true })),
-      { seconds, concurrency },
-    );
+    const floor = await runConcurrently(async () => void (await floorCollection.updateOne({ _id: `d-${f++}` }, { $set: floorDoc }, { upsert: true })), {
+      seconds,
+      concurrency,
+    });
     await runConcurrently(async () => void (await client.issueGrade(issueRequest(), metadata)), { seconds: 1, concurrency });
     const issue = await runConcurrently(async () => void (await client.issueGrade(issueRequest(), metadata)), { seconds, concurrency });
     results.push({
@@ -185,7 +213,10 @@ async function serviceBench(): Promise<void> {
     // work the design requires; the ratio to a single upsert also counts that work.
     console.error('[bench] IssueGrade vs the bare storage work of one issue');
     const sample = (await db.collection('grades').findOne({ state: 'issued' })) as unknown as Record<string, unknown>;
-    const outbox = [{ id: 'e1', topic: 't', key: 'k', data: Buffer.alloc(1500) }, { id: 'e2', topic: 't', key: 'k', data: Buffer.alloc(1500) }];
+    const outbox = [
+      { id: 'e1', topic: 't', key: 'k', data: Buffer.alloc(1500) },
+      { id: 'e2', topic: 't', key: 'k', data: Buffer.alloc(1500) },
+    ];
     const work = db.collection<{ _id: string; state?: string; version?: number; _outbox?: typeof outbox }>('floor_issue_work');
     const marks = db.collection<{ _id: string }>('floor_issue_marks');
     const pointers = db.collection<{ _id: string; gradeId?: string; version?: number }>('floor_issue_pointers');
@@ -237,7 +268,11 @@ async function serviceBench(): Promise<void> {
         stream.end();
       });
     const manyCollection = db.collection('floor_many');
-    const insertMany = async () => void (await manyCollection.insertMany(Array.from({ length: BATCH }, () => ({ ...floorDoc })), { ordered: false }));
+    const insertMany = async () =>
+      void (await manyCollection.insertMany(
+        Array.from({ length: BATCH }, () => ({ ...floorDoc })),
+        { ordered: false },
+      ));
     const manyFloor = await runConcurrently(insertMany, { seconds, concurrency: 1 });
     const bulkRun = await runConcurrently(bulk, { seconds, concurrency: 1 });
     results.push({
@@ -302,7 +337,15 @@ async function serviceBench(): Promise<void> {
     });
     clearInterval(sampler);
     const peak = Math.max(...rss);
-    results.push({ name: 'grading.service_rss_peak', unit: 'MB', value: peak, ops: rss.length, concurrency, ratio: peak / 200, floor: 'target ≤ 200 MB (ratio = peak / 200 MB)' });
+    results.push({
+      name: 'grading.service_rss_peak',
+      unit: 'MB',
+      value: peak,
+      ops: rss.length,
+      concurrency,
+      ratio: peak / 200,
+      floor: 'target ≤ 200 MB (ratio = peak / 200 MB)',
+    });
 
     console.error('[bench] outbox sweep');
     // The relay's sweep reads the outbox_pending marks; the floor is the scan an embedded-outbox
@@ -311,7 +354,12 @@ async function serviceBench(): Promise<void> {
     const relay = new OutboxRelay({ db, publisher, collections: ['grades'], logger, sweepIntervalMs: 60_000 });
     const sweep = await runConcurrently(async () => void (await relay.sweep()), { seconds: 2, concurrency: 1 });
     const scan = await runConcurrently(
-      async () => void (await db.collection('grades').find({ '_outbox.time': { $lte: new Date() } }, { projection: { _outbox: 1 } }).limit(500).toArray()),
+      async () =>
+        void (await db
+          .collection('grades')
+          .find({ '_outbox.time': { $lte: new Date() } }, { projection: { _outbox: 1 } })
+          .limit(500)
+          .toArray()),
       { seconds: 1, concurrency: 1 },
     );
     results.push({

@@ -122,7 +122,9 @@ describe('snapshots of a real topic', () => {
 
     const samples = await sampleWrittenRecords(kafka, before, changes);
     expect(samples).toEqual([expect.objectContaining({ topic, key: 'stray-1', offset: '0' })]);
-    expect(describeChanges(changes, samples)).toContain(`key=stray-1 at ${samples[0]!.timestamp} ce_type=pinzhi.test.stray.v1 ce_source=/pinzhi/test ce_subject=strays/1 ce_id=${event.id}`);
+    expect(describeChanges(changes, samples)).toContain(
+      `key=stray-1 at ${samples[0]!.timestamp} ce_type=pinzhi.test.stray.v1 ce_source=/pinzhi/test ce_subject=strays/1 ce_id=${event.id}`,
+    );
 
     // A group reading the topic (as `npm start` reads the default ones) is named; the group
     // that sampled the records is not.
@@ -132,6 +134,8 @@ describe('snapshots of a real topic', () => {
     await reader.connect();
     await reader.subscribe({ topic });
     await reader.run({ eachMessage: async () => undefined });
-    expect(await waitFor(async () => (await consumersOf(admin, [topic])).length > 0 && consumersOf(admin, [topic]), { what: 'the reader group' })).toEqual([`${ns.group('reader')} (1 member)`]);
+    expect(await waitFor(async () => (await consumersOf(admin, [topic])).length > 0 && consumersOf(admin, [topic]), { what: 'the reader group' })).toEqual([
+      `${ns.group('reader')} (1 member)`,
+    ]);
   });
 });

@@ -88,9 +88,7 @@ describe('authentication and the role matrix', () => {
   });
 
   it('sends field violations as google.rpc.BadRequest details', async () => {
-    const error = (await call(client.echo.bind(client), { message: 'x'.repeat(5000) }, await bearer('enterprise')).catch(
-      (e: unknown) => e,
-    )) as ServiceError;
+    const error = (await call(client.echo.bind(client), { message: 'x'.repeat(5000) }, await bearer('enterprise')).catch((e: unknown) => e)) as ServiceError;
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldViolationsOf(error)).toEqual([
       { field: 'message', description: expect.stringMatching(/^at most 4096 characters, got 5000: 'x+…$/), reason: 'TOO_LONG' },
@@ -101,7 +99,9 @@ describe('authentication and the role matrix', () => {
     const metadata = await bearer('enterprise');
     const started = Date.now();
     const error = await new Promise<ServiceError>((resolve, reject) =>
-      client.echo({ message: 'x'.repeat(70_000) }, metadata, { deadline: Date.now() + 2000 }, (e) => (e ? resolve(e) : reject(new Error('expected the call to fail')))),
+      client.echo({ message: 'x'.repeat(70_000) }, metadata, { deadline: Date.now() + 2000 }, (e) =>
+        e ? resolve(e) : reject(new Error('expected the call to fail')),
+      ),
     );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -116,7 +116,9 @@ describe('authentication and the role matrix', () => {
     const small = await startGrpcServer({
       host: '127.0.0.1',
       port: 0,
-      services: [{ definition: DiagnosticsServiceService, implementation: implementService(DiagnosticsServiceService, diagnosticsHandlers, { verifier, logger }) }],
+      services: [
+        { definition: DiagnosticsServiceService, implementation: implementService(DiagnosticsServiceService, diagnosticsHandlers, { verifier, logger }) },
+      ],
       health,
       logger,
       maxReceiveBytes: 64 * 1024,
@@ -133,10 +135,7 @@ describe('authentication and the role matrix', () => {
   });
 
   it('serves reflection for the hosted services and health only', async () => {
-    expect((await listServicesByReflection(server.address)).sort()).toEqual([
-      'grpc.health.v1.Health',
-      'pinzhi.diagnostics.v1.DiagnosticsService',
-    ]);
+    expect((await listServicesByReflection(server.address)).sort()).toEqual(['grpc.health.v1.Health', 'pinzhi.diagnostics.v1.DiagnosticsService']);
   });
 });
 
@@ -167,10 +166,9 @@ describe('health', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pinzhi-health-'));
     port = await freePort();
     startFerret();
-    const mongo: MongoConnection = await waitFor(
-      () => connectMongo({ url: `mongodb://127.0.0.1:${port}`, dbName: 'health', appName: 'test', logger }),
-      { what: 'the private FerretDB' },
-    );
+    const mongo: MongoConnection = await waitFor(() => connectMongo({ url: `mongodb://127.0.0.1:${port}`, dbName: 'health', appName: 'test', logger }), {
+      what: 'the private FerretDB',
+    });
     const kafka = testKafka('health-test');
     const probe = kafkaProbe(kafka);
     const health = new HealthMonitor({ probes: [mongoProbe(mongo.db), probe], intervalMs: 300, logger });
@@ -218,9 +216,7 @@ describe('boot checks', () => {
 
   it('names KAFKA_BROKERS when no broker answers', async () => {
     const broker = `127.0.0.1:${await freePort()}`;
-    const error = await verifyKafka(createKafka({ brokers: [broker], clientId: 't', logger }), [broker]).catch(
-      (e: unknown) => e,
-    );
+    const error = await verifyKafka(createKafka({ brokers: [broker], clientId: 't', logger }), [broker]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).settings).toEqual(['KAFKA_BROKERS']);
   });
@@ -236,9 +232,7 @@ const HealthClient = makeGenericClientConstructor(healthService as never, 'grpc.
 };
 
 function check(client: InstanceType<typeof HealthClient>, service: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    client.check({ service }, (error, response) => (error ? reject(error) : resolve(response.status))),
-  );
+  return new Promise((resolve, reject) => client.check({ service }, (error, response) => (error ? reject(error) : resolve(response.status))));
 }
 
 function freePort(): Promise<number> {

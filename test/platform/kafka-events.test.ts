@@ -149,14 +149,23 @@ describe('embedded outbox', () => {
     expect(await relay.sweep()).toBe(0);
 
     // A relay that died after publishing but before clearing the entry publishes it again.
-    await publisher.publish([{ topic, key: 'order-1', event: { ...newCloudEvent({ source: '/pinzhi/test', type: entry.type, data: Buffer.from('placed') }), id: entry.id } }]);
+    await publisher.publish([
+      { topic, key: 'order-1', event: { ...newCloudEvent({ source: '/pinzhi/test', type: entry.type, data: Buffer.from('placed') }), id: entry.id } },
+    ]);
 
     await waitFor(() => raw.length >= 2 || undefined, { what: 'both copies on the topic' });
     await waitFor(() => handled.length >= 1 || undefined, { what: 'the consumer' });
     // Sentinel: the order's next event, written through the same path (mark, write, publish
     // after the write) with the same key, so on the same partition after both copies. Once the
     // consumer has handled it, it has seen the duplicate too, and skipped it.
-    const next = outboxEntry({ topic, key: 'order-1', source: '/pinzhi/test', type: 'pinzhi.test.order.shipped.v1', subject: 'orders/order-1', data: Buffer.from('shipped') });
+    const next = outboxEntry({
+      topic,
+      key: 'order-1',
+      source: '/pinzhi/test',
+      type: 'pinzhi.test.order.shipped.v1',
+      subject: 'orders/order-1',
+      data: Buffer.from('shipped'),
+    });
     await relay.beforeWrite('orders', 'order-1', [next]);
     await orders.updateOne({ _id: 'order-1' }, { $set: { status: 'SHIPPED' }, ...pushOutbox([next]) });
     await relay.publishAfterWrite('orders', 'order-1', [next]);
@@ -233,7 +242,10 @@ describe('dead-letter topic', () => {
   it('sends poison records to <topic>.dlq with the reason and keeps consuming', async () => {
     const ns = namespace('dlq');
     const topic = ns.topic('samples');
-    await ensureTopics(kafka, [{ topic, numPartitions: 1 }, { topic: dlqTopicOf(topic), numPartitions: 1 }]);
+    await ensureTopics(kafka, [
+      { topic, numPartitions: 1 },
+      { topic: dlqTopicOf(topic), numPartitions: 1 },
+    ]);
     const mongo = await testMongo(ns.dbName);
     cleanups.push(() => mongo.drop());
 
@@ -258,8 +270,7 @@ describe('dead-letter topic', () => {
     cleanups.push(() => consumer.stop());
     const dlq = await tail(dlqTopicOf(topic), ns.group('dlq-reader'));
 
-    const valid = (body: string) =>
-      newCloudEvent({ source: '/pinzhi/test', type: 'pinzhi.test.sample.v1', data: Buffer.from(body) });
+    const valid = (body: string) => newCloudEvent({ source: '/pinzhi/test', type: 'pinzhi.test.sample.v1', data: Buffer.from(body) });
     // 1. not a CloudEvent at all; 2. a handler that rejects it for good; 3. a transient
     // failure that succeeds on retry; 4. a normal record after all of them.
     await publisher.send([{ topic, messages: [{ key: 's1', value: 'no headers here' }] }]);
@@ -274,10 +285,7 @@ describe('dead-letter topic', () => {
     await waitFor(() => dlq.length >= 2 || undefined, { what: 'two dead letters' });
     const reasons = dlq.map((m) => m.headers?.[dlqHeaders.error]?.toString());
     expect(reasons).toEqual(['the record has no ce_specversion header', 'measured value is not a number']);
-    expect(dlq.map((m) => m.headers?.[dlqHeaders.errorType]?.toString())).toEqual([
-      'MalformedEventError',
-      'InvalidArgumentError',
-    ]);
+    expect(dlq.map((m) => m.headers?.[dlqHeaders.errorType]?.toString())).toEqual(['MalformedEventError', 'InvalidArgumentError']);
     expect(dlq[0]?.value?.toString()).toBe('no headers here');
     expect(dlq[1]?.headers?.[dlqHeaders.topic]?.toString()).toBe(topic);
   });

@@ -23,9 +23,7 @@ describe('MongoDB helpers against the real server', () => {
 
   it('applies a version-checked update once, even when many race for the same version', async () => {
     await mongo.db.collection('things').insertOne({ _id: 'a' as never, version: 1, value: 0 });
-    const attempts = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => updateIfVersion(mongo.db, 'things', 'a', 1, { $set: { version: 2, value: i } })),
-    );
+    const attempts = await Promise.all(Array.from({ length: 16 }, (_, i) => updateIfVersion(mongo.db, 'things', 'a', 1, { $set: { version: 2, value: i } })));
     expect(attempts.filter(Boolean)).toHaveLength(1);
     expect(await updateIfVersion(mongo.db, 'things', 'a', 1, { $set: { value: -1 } })).toBe(false);
     expect(await updateIfVersion(mongo.db, 'things', 'missing', 1, { $set: { value: -1 } })).toBe(false);

@@ -36,7 +36,12 @@ beforeAll(async () => {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void records.push(message) });
-  cleanups.push(() => consumer.disconnect(), () => publisher.close(), () => mongo.drop(), () => relay.stop());
+  cleanups.push(
+    () => consumer.disconnect(),
+    () => publisher.close(),
+    () => mongo.drop(),
+    () => relay.stop(),
+  );
 });
 
 afterAll(async () => {

@@ -46,7 +46,11 @@ beforeAll(async () => {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void records.push(message) });
-  cleanups.push(() => consumer.disconnect(), () => publisher.close(), () => mongo.drop());
+  cleanups.push(
+    () => consumer.disconnect(),
+    () => publisher.close(),
+    () => mongo.drop(),
+  );
 });
 
 afterAll(async () => {
@@ -86,7 +90,11 @@ describe('an oversized event', () => {
     expect(await relay.sweep()).toBe(5);
 
     await waitFor(() => keys().filter((k) => k?.startsWith('p')).length >= 5 || undefined, { what: 'the five normal events' });
-    expect(keys().filter((k) => k?.startsWith('p')).sort()).toEqual(['p-mixed-after', 'p-mixed-before', 'p1', 'p2', 'p3']);
+    expect(
+      keys()
+        .filter((k) => k?.startsWith('p'))
+        .sort(),
+    ).toEqual(['p-mixed-after', 'p-mixed-before', 'p1', 'p2', 'p3']);
     const parcels = mongo.db.collection('parcels');
     expect(await parcels.countDocuments({ '_outbox.0': { $exists: true } })).toBe(0);
     expect(await mongo.db.collection(OUTBOX_PENDING).countDocuments({ collection: 'parcels' })).toBe(0);
@@ -111,7 +119,14 @@ describe('an oversized event', () => {
   it('that cannot even be encoded is dead-lettered without holding the others back', async () => {
     const relay = relayFor('crates');
     const broken = { ...unchecked('c-broken', 16), key: 42 } as unknown as OutboxEntry;
-    await leave('crates', [{ _id: 'c1', _outbox: [unchecked('c1', 16), broken] }, { _id: 'c2', _outbox: [unchecked('c2', 16)] }], relay);
+    await leave(
+      'crates',
+      [
+        { _id: 'c1', _outbox: [unchecked('c1', 16), broken] },
+        { _id: 'c2', _outbox: [unchecked('c2', 16)] },
+      ],
+      relay,
+    );
     expect(await relay.sweep()).toBe(2);
     await waitFor(() => (keys().includes('c1') && keys().includes('c2')) || undefined, { what: 'c1 and c2' });
     expect(await mongo.db.collection('crates').countDocuments({ '_outbox.0': { $exists: true } })).toBe(0);
@@ -126,12 +141,20 @@ describe('an oversized event', () => {
 describe('a broker outage', () => {
   it('leaves every entry pending and dead-letters nothing', async () => {
     const down: EventPublisher = {
-      publish: () => Promise.reject(Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError', retriable: true })),
+      publish: () =>
+        Promise.reject(Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError', retriable: true })),
       send: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
     const relay = relayFor('boxes', { publisher: down });
-    await leave('boxes', [{ _id: 'b1', _outbox: [unchecked('b1', 16), unchecked('b1-big', 1_100_000)] }, { _id: 'b2', _outbox: [unchecked('b2', 16)] }], relay);
+    await leave(
+      'boxes',
+      [
+        { _id: 'b1', _outbox: [unchecked('b1', 16), unchecked('b1-big', 1_100_000)] },
+        { _id: 'b2', _outbox: [unchecked('b2', 16)] },
+      ],
+      relay,
+    );
     await expect(relay.sweep()).rejects.toMatchObject({ name: 'KafkaJSConnectionError' });
     expect(await mongo.db.collection('boxes').countDocuments({ '_outbox.0': { $exists: true } })).toBe(2);
     expect(await mongo.db.collection(OUTBOX_PENDING).countDocuments({ collection: 'boxes' })).toBe(2);

@@ -48,7 +48,8 @@ describe('service telemetry', () => {
     }
 
     const { traceId, spanId } = caller.spanContext();
-    const inTrace = (kind: SpanKind) => (span: ReadableSpan) => span.kind === kind && span.spanContext().traceId === traceId && span.name.endsWith('/GetSigningKeys');
+    const inTrace = (kind: SpanKind) => (span: ReadableSpan) =>
+      span.kind === kind && span.spanContext().traceId === traceId && span.name.endsWith('/GetSigningKeys');
     const server = await waitFor(() => spans.getFinishedSpans().find(inTrace(SpanKind.SERVER)), { what: 'the server span' });
     const clientSpan = spans.getFinishedSpans().find(inTrace(SpanKind.CLIENT));
     // caller → client span (sends traceparent) → server span, one trace.

@@ -83,12 +83,22 @@ const hostileStrings: Record<string, string> = {
   'path traversal': '../../../etc/passwd',
   'malformed percent-escape': 'x/%E0%A4%A',
   'query operator text': '{"$gt":""}',
-  'noncharacters': '\uFFFE\uFFFF',
+  noncharacters: '\uFFFE\uFFFF',
 };
 const hostileIntegers: Record<string, number> = { negative: -1, 'int32 maximum': 2_147_483_647 };
 const hostileEnums: Record<string, number> = { 'unknown enum value': 999, 'negative enum value': -5 };
 /** No write may store these, whatever the field: every field has a bound, a grammar or an enum. */
-const refusedInEveryWrite = new Set(['oversized (70 000 characters)', 'oversized multi-byte (20 000 CJK characters)', 'oversized astral (35 000 emoji)', 'control characters', 'bidi override', 'negative', 'int32 maximum', 'unknown enum value', 'negative enum value']);
+const refusedInEveryWrite = new Set([
+  'oversized (70 000 characters)',
+  'oversized multi-byte (20 000 CJK characters)',
+  'oversized astral (35 000 emoji)',
+  'control characters',
+  'bidi override',
+  'negative',
+  'int32 maximum',
+  'unknown enum value',
+  'negative enum value',
+]);
 
 // --- descriptors -------------------------------------------------------------------------------
 
@@ -108,12 +118,17 @@ interface MethodDefinition {
   requestType: { type: MessageDescriptor };
 }
 
-const definitions = loadFileDescriptorSetFromBuffer(readDescriptorSet(), {}) as unknown as Record<string, Record<string, MethodDefinition> & { type?: MessageDescriptor; format?: string }>;
+const definitions = loadFileDescriptorSetFromBuffer(readDescriptorSet(), {}) as unknown as Record<
+  string,
+  Record<string, MethodDefinition> & { type?: MessageDescriptor; format?: string }
+>;
 const service = definitions[SERVICE]!;
 
 /** A message type by the (package-relative) name a field refers to it with. */
 function messageType(typeName: string): MessageDescriptor | undefined {
-  const candidates = Object.keys(definitions).filter((k) => (k === typeName || k.endsWith(`.${typeName}`)) && definitions[k]!.format?.includes('DescriptorProto'));
+  const candidates = Object.keys(definitions).filter(
+    (k) => (k === typeName || k.endsWith(`.${typeName}`)) && definitions[k]!.format?.includes('DescriptorProto'),
+  );
   const preferred = candidates.find((k) => k.startsWith('pinzhi.catalogue.v1.')) ?? candidates.find((k) => k.startsWith('pinzhi.')) ?? candidates[0];
   return preferred ? definitions[preferred]!.type : undefined;
 }
@@ -125,7 +140,14 @@ interface Target {
   repeated: boolean;
 }
 
-const KINDS: Record<string, Kind> = { TYPE_STRING: 'string', TYPE_INT32: 'integer', TYPE_INT64: 'integer', TYPE_UINT32: 'integer', TYPE_SINT32: 'integer', TYPE_ENUM: 'enum' };
+const KINDS: Record<string, Kind> = {
+  TYPE_STRING: 'string',
+  TYPE_INT32: 'integer',
+  TYPE_INT64: 'integer',
+  TYPE_UINT32: 'integer',
+  TYPE_SINT32: 'integer',
+  TYPE_ENUM: 'enum',
+};
 
 /** Every scalar field a request can carry, down to `depth` message levels (output-only audit info left out). */
 function targetsOf(message: MessageDescriptor, depth: number, prefix: string[] = []): Target[] {
@@ -176,7 +198,11 @@ function probe(method: string, request: Record<string, unknown>, metadata: Metad
 async function fingerprint(): Promise<string> {
   const hash = createHash('sha256');
   for (const collection of Object.values(collectionOf).sort()) {
-    const documents = await catalogue.db.collection(collection).find({}, { projection: { _outbox: 0 } }).sort({ _id: 1 }).toArray();
+    const documents = await catalogue.db
+      .collection(collection)
+      .find({}, { projection: { _outbox: 0 } })
+      .sort({ _id: 1 })
+      .toArray();
     hash.update(JSON.stringify(documents));
   }
   return hash.digest('hex');
@@ -222,7 +248,9 @@ describe('the catalogue under hostile callers', () => {
       'a token living 30 days': withToken(await signToken(jwtSettings, { ...claims, expiresIn: '30d' })),
       'a token for another audience': withToken(await signToken({ ...jwtSettings, audience: 'elsewhere' }, claims)),
     };
-    const byRole = Object.fromEntries(await Promise.all(roles.map(async (role) => [role, await bearer(role, role === 'enterprise' ? '91320500MA1N7D4B8T' : 'ORG-TEST')] as const)));
+    const byRole = Object.fromEntries(
+      await Promise.all(roles.map(async (role) => [role, await bearer(role, role === 'enterprise' ? '91320500MA1N7D4B8T' : 'ORG-TEST')] as const)),
+    );
 
     const failures: string[] = [];
     const tally: Record<string, number> = {};
@@ -265,7 +293,9 @@ describe('the catalogue under hostile callers', () => {
       ['certification_body', 'ListCertificationBodies', 'certification_bodies'],
     ] as const) {
       const response = await new Promise<Record<string, Array<{ name: string }>>>((resolve, reject) =>
-        client[list]!({ page_size: 1 }, admin, (error: ServiceError | null, r: Record<string, Array<{ name: string }>>) => (error ? reject(error) : resolve(r))),
+        client[list]!({ page_size: 1 }, admin, (error: ServiceError | null, r: Record<string, Array<{ name: string }>>) =>
+          error ? reject(error) : resolve(r),
+        ),
       );
       seeded[resource] = response[items]![0]!.name;
     }
@@ -281,7 +311,9 @@ describe('the catalogue under hostile callers', () => {
     let baseline = await fingerprint();
     for (const method of Object.keys(matrix)) {
       const definition = service[method]!;
-      const resource = /^Update(.+)$/.exec(method) ? definition.requestType.type.field.find((f) => f.type === 'TYPE_MESSAGE' && f.name !== 'update_mask')?.name : undefined;
+      const resource = /^Update(.+)$/.exec(method)
+        ? definition.requestType.type.field.find((f) => f.type === 'TYPE_MESSAGE' && f.name !== 'update_mask')?.name
+        : undefined;
       for (const target of targetsOf(definition.requestType.type, 2)) {
         const values = target.kind === 'string' ? hostileStrings : target.kind === 'integer' ? hostileIntegers : hostileEnums;
         for (const [hostile, value] of Object.entries(values)) {
@@ -357,8 +389,17 @@ describe('the catalogue under hostile callers', () => {
       }),
       { numRuns: 200, seed },
     );
-    results.fuzz = { runs, seed, targets: targets.length, failed: run.failed, counterexample: run.counterexample ? String(run.counterexample[0].method) : null, failures };
-    process.stdout.write(`[security] fuzz: ${runs} runs over ${targets.length} string fields (seed ${seed}, PINZHI_FUZZ_SEED to replay), ${failures.length} failures\n`);
+    results.fuzz = {
+      runs,
+      seed,
+      targets: targets.length,
+      failed: run.failed,
+      counterexample: run.counterexample ? String(run.counterexample[0].method) : null,
+      failures,
+    };
+    process.stdout.write(
+      `[security] fuzz: ${runs} runs over ${targets.length} string fields (seed ${seed}, PINZHI_FUZZ_SEED to replay), ${failures.length} failures\n`,
+    );
     expect(failures).toEqual([]);
     expect(run.failed).toBe(false);
   }, 300_000);

@@ -1,19 +1,7 @@
-import {
-  CurrentGrade,
-  GradeDowngraded,
-  GradeIssued,
-  GradeRevoked,
-  GradeSuperseded,
-} from '@pinzhi/contracts/pinzhi/grading/v1/events';
+import { CurrentGrade, GradeDowngraded, GradeIssued, GradeRevoked, GradeSuperseded } from '@pinzhi/contracts/pinzhi/grading/v1/events';
 import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { Grade, GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
-import {
-  createUnaryClient,
-  ensureTopics,
-  newCloudEvent,
-  type CloudEvent,
-  type EventPublisher,
-} from '@pinzhi/platform';
+import { createUnaryClient, ensureTopics, newCloudEvent, type CloudEvent, type EventPublisher } from '@pinzhi/platform';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, dropDatabase, kafkaBrokers, logger, namespace, startServiceForTest, testKafka, testPublisher, waitFor } from '../support/harness.js';
@@ -56,14 +44,7 @@ afterAll(async () => {
 type Verb = 'issued' | 'downgraded' | 'revoked' | 'expired' | 'superseded';
 
 /** A grade as grading puts it in its events: the certificate is signed at the issued level. */
-function gradeMessage(opts: {
-  gtin: string;
-  gradeId: string;
-  level: string;
-  issuedLevel?: string;
-  state?: GradeState;
-  certified?: boolean;
-}): Grade {
+function gradeMessage(opts: { gtin: string; gradeId: string; level: string; issuedLevel?: string; state?: GradeState; certified?: boolean }): Grade {
   const name = `grades/${opts.gradeId}`;
   const fields = {
     number: `PZ-G-2025-${opts.gradeId}`,
@@ -113,9 +94,7 @@ function gradeEvent(verb: Verb, grade: Grade, extra: { previousLevel?: string; s
 }
 
 const publishChanges = (topic: string, ...events: CloudEvent[]) =>
-  publisher.publish(
-    events.map((event) => ({ topic, key: GradeDowngraded.decode(event.data).grade?.gtin ?? 'unknown', event })),
-  );
+  publisher.publish(events.map((event) => ({ topic, key: GradeDowngraded.decode(event.data).grade?.gtin ?? 'unknown', event })));
 
 /** A record of the compacted state topic: the current grade, or a tombstone when there is none. */
 function publishState(topic: string, gtin: string, grade: Grade | null) {
@@ -169,11 +148,17 @@ describe('grade subscriber on the real Kafka', () => {
 
     const issued = gradeEvent('issued', gradeMessage({ gtin, gradeId: 'g-1', level: 'SUPERIOR' }));
     const traced = {
-      ...gradeEvent('downgraded', gradeMessage({ gtin, gradeId: 'g-1', level: 'FIRST', issuedLevel: 'SUPERIOR', state: GradeState.GRADE_STATE_DOWNGRADED }), { previousLevel: 'SUPERIOR' }),
+      ...gradeEvent('downgraded', gradeMessage({ gtin, gradeId: 'g-1', level: 'FIRST', issuedLevel: 'SUPERIOR', state: GradeState.GRADE_STATE_DOWNGRADED }), {
+        previousLevel: 'SUPERIOR',
+      }),
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     };
     const unknown = newCloudEvent({ source: SOURCE, type: 'pinzhi.grading.grade.teleported.v1', data: Uint8Array.from([1, 2, 3]) });
-    const superseded = gradeEvent('superseded', gradeMessage({ gtin, gradeId: 'g-1', level: 'FIRST', issuedLevel: 'SUPERIOR', state: GradeState.GRADE_STATE_SUPERSEDED }), { supersededBy: 'grades/g-2' });
+    const superseded = gradeEvent(
+      'superseded',
+      gradeMessage({ gtin, gradeId: 'g-1', level: 'FIRST', issuedLevel: 'SUPERIOR', state: GradeState.GRADE_STATE_SUPERSEDED }),
+      { supersededBy: 'grades/g-2' },
+    );
     const uncertified = gradeEvent('issued', gradeMessage({ gtin, gradeId: 'g-2', level: 'NONCONFORMING', certified: false }));
     await publishChanges(topics.grades, issued, traced);
     await publisher.publish([{ topic: topics.grades, key: gtin, event: unknown }]);
@@ -349,17 +334,16 @@ describe('example marketplace badge table', () => {
     await publishChanges(
       topics.grades,
       gradeEvent('issued', gradeMessage({ gtin: jacket, gradeId: 'j-1', level: 'SUPERIOR' })),
-      gradeEvent('downgraded', gradeMessage({ gtin: jacket, gradeId: 'j-1', level: 'FIRST', issuedLevel: 'SUPERIOR', state: GradeState.GRADE_STATE_DOWNGRADED }), { previousLevel: 'SUPERIOR' }),
+      gradeEvent(
+        'downgraded',
+        gradeMessage({ gtin: jacket, gradeId: 'j-1', level: 'FIRST', issuedLevel: 'SUPERIOR', state: GradeState.GRADE_STATE_DOWNGRADED }),
+        { previousLevel: 'SUPERIOR' },
+      ),
       gradeEvent('revoked', gradeMessage({ gtin: jacket, gradeId: 'j-1', level: 'FIRST', issuedLevel: 'SUPERIOR', state: GradeState.GRADE_STATE_REVOKED })),
     );
 
     await waitFor(() => changes.includes(`${jacket} removed`), { what: 'the revocation' });
-    expect(changes).toEqual([
-      `${listed} issued FIRST`,
-      `${jacket} issued SUPERIOR`,
-      `${jacket} downgraded FIRST`,
-      `${jacket} removed`,
-    ]);
+    expect(changes).toEqual([`${listed} issued FIRST`, `${jacket} issued SUPERIOR`, `${jacket} downgraded FIRST`, `${jacket} removed`]);
     expect(await store.list()).toEqual([
       { gtin: listed, level: 'FIRST', state: 'issued', certificateNumber: 'PZ-G-2025-l-1', verified: true, standardCode: STANDARD, grade: 'grades/l-1' },
     ]);
@@ -406,10 +390,21 @@ describe('against the real grading service', () => {
           batch: '',
           testedOn: '2026-11-20',
           measurements: Object.entries({
-            'down-cluster-content': '92', 'fill-power': '18', 'fill-weight-deviation': '-1', 'oxygen-number': '3.2',
-            turbidity: '650', 'fat-content': '0.8', odour: 'pass', alkylphenols: '4', formaldehyde: '40', ph: '6.5',
-            'colour-fastness-water': '4', 'colour-fastness-acid-perspiration': '3-4', 'colour-fastness-alkaline-perspiration': '4',
-            'colour-fastness-dry-rubbing': '4', 'banned-aromatic-amines': '5',
+            'down-cluster-content': '92',
+            'fill-power': '18',
+            'fill-weight-deviation': '-1',
+            'oxygen-number': '3.2',
+            turbidity: '650',
+            'fat-content': '0.8',
+            odour: 'pass',
+            alkylphenols: '4',
+            formaldehyde: '40',
+            ph: '6.5',
+            'colour-fastness-water': '4',
+            'colour-fastness-acid-perspiration': '3-4',
+            'colour-fastness-alkaline-perspiration': '4',
+            'colour-fastness-dry-rubbing': '4',
+            'banned-aromatic-amines': '5',
           }).map(([indicatorId, value]) => ({ indicatorId, value })),
         },
       },

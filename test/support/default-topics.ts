@@ -57,7 +57,8 @@ export function defaultTopicNames(): string[] {
   return [...new Set(streams.flatMap((s) => [s.topic, dlqOf(s.topic)]))].sort();
 }
 
-const isUnknownTopic = (error: unknown) => /does not host this topic-partition|UNKNOWN_TOPIC/i.test(`${(error as Error)?.message} ${(error as { type?: string })?.type}`);
+const isUnknownTopic = (error: unknown) =>
+  /does not host this topic-partition|UNKNOWN_TOPIC/i.test(`${(error as Error)?.message} ${(error as { type?: string })?.type}`);
 
 /** The offsets of the topics that exist; null for the others. */
 export async function snapshotOffsets(admin: Admin, topics: readonly string[]): Promise<OffsetSnapshot> {
@@ -197,10 +198,18 @@ export async function consumersOf(admin: Admin, topics: readonly string[]): Prom
  * within `timeoutMs`: vitest gives a global teardown 10 s): a throwaway consumer group, seeked
  * to the offsets of the first snapshot.
  */
-export async function sampleWrittenRecords(kafka: Kafka, before: OffsetSnapshot, changes: readonly TopicChange[], { limit = 10, timeoutMs = 5_000 } = {}): Promise<WrittenRecord[]> {
+export async function sampleWrittenRecords(
+  kafka: Kafka,
+  before: OffsetSnapshot,
+  changes: readonly TopicChange[],
+  { limit = 10, timeoutMs = 5_000 } = {},
+): Promise<WrittenRecord[]> {
   const topics = changes.filter((c) => c.records > 0).map((c) => c.topic);
   if (topics.length === 0) return [];
-  const wanted = Math.min(limit, changes.reduce((n, c) => n + Math.max(c.records, 0), 0));
+  const wanted = Math.min(
+    limit,
+    changes.reduce((n, c) => n + Math.max(c.records, 0), 0),
+  );
   const samples: WrittenRecord[] = [];
   const consumer = kafka.consumer({ groupId: `${SAMPLER_GROUP}${randomUUID()}` });
   let done!: () => void;
@@ -246,7 +255,10 @@ export async function sampleWrittenRecords(kafka: Kafka, before: OffsetSnapshot,
  * Takes the first snapshot now; `verify` takes the second and throws, naming each default
  * topic that moved and by how much, if any did. Used by the integration tier's global setup.
  */
-export async function watchDefaultTopics(kafka: Kafka, topics: readonly string[] = defaultTopicNames()): Promise<{ before: OffsetSnapshot; verify(): Promise<void> }> {
+export async function watchDefaultTopics(
+  kafka: Kafka,
+  topics: readonly string[] = defaultTopicNames(),
+): Promise<{ before: OffsetSnapshot; verify(): Promise<void> }> {
   const admin = kafka.admin();
   await admin.connect();
   let before: OffsetSnapshot;

@@ -81,10 +81,7 @@ async function provideServers(project: TestProject): Promise<{ kafkaBrokers: str
   if (process.env.PINZHI_TEST_DOCKER !== 'false' && dockerAnswers()) {
     const { KafkaContainer } = await import('@testcontainers/kafka');
     const { MongoDBContainer } = await import('@testcontainers/mongodb');
-    const [kafka, mongo] = await Promise.all([
-      new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start(),
-      new MongoDBContainer('mongo:7').start(),
-    ]);
+    const [kafka, mongo] = await Promise.all([new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start(), new MongoDBContainer('mongo:7').start()]);
     const kafkaBrokers = [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`];
     project.provide('kafkaBrokers', kafkaBrokers);
     project.provide('mongoUrl', `${mongo.getConnectionString()}?directConnection=true`);

@@ -51,10 +51,7 @@ function removeIfShowing(current: Badge | undefined, grade: string): BadgeUpdate
 }
 
 /** A grade change: issued or downgraded shows the badge at the grade's level; revoked or expired removes it. */
-export function updateForEvent(
-  current: Badge | undefined,
-  event: Pick<TypedGradeEvent, 'type' | 'grade' | 'signatureValid'>,
-): BadgeUpdate {
+export function updateForEvent(current: Badge | undefined, event: Pick<TypedGradeEvent, 'type' | 'grade' | 'signatureValid'>): BadgeUpdate {
   switch (event.type) {
     case 'issued':
     case 'downgraded':
@@ -69,12 +66,7 @@ export function updateForEvent(
 }
 
 /** A record of the current-grade snapshot, keyed "{gtin14}|{standard code}"; null when the product has none. */
-export function updateForCurrentGrade(
-  current: Badge | undefined,
-  key: string,
-  grade: Grade | null,
-  signatureValid: boolean | null,
-): BadgeUpdate {
+export function updateForCurrentGrade(current: Badge | undefined, key: string, grade: Grade | null, signatureValid: boolean | null): BadgeUpdate {
   if (grade === null) {
     const { standardCode } = splitStateKey(key);
     return current && current.standardCode === standardCode ? { action: 'remove', gtin: current.gtin } : keep;
@@ -97,6 +89,10 @@ export function renderBadges(badges: readonly Badge[]): string {
     .map((b) => [b.gtin, b.level, b.state, b.certificateNumber, b.verified ? 'verified' : 'NOT VERIFIED', b.standardCode]);
   const header = ['GTIN', 'level', 'state', 'certificate', 'signature', 'standard'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }

@@ -36,4 +36,6 @@ export async function actingBody(
 }
 
 export const isAccredited = (body: CertificationBodyDocument, activity: Activity, category?: string): boolean =>
-  body.state === 'active' && body.accreditedActivities.includes(activity) && (category === undefined || (body.accreditedCategories as readonly string[]).includes(category));
+  body.state === 'active' &&
+  body.accreditedActivities.includes(activity) &&
+  (category === undefined || (body.accreditedCategories as readonly string[]).includes(category));

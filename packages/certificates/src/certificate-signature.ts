@@ -10,8 +10,7 @@ export interface CertificateSignatureValue {
 }
 
 export type VerificationResult =
-  | { valid: true; keyId: string }
-  | { valid: false; reason: 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'UNSUPPORTED_ALGORITHM' | 'KEY_NOT_YET_VALID' | 'MALFORMED_KEY' };
+  { valid: true; keyId: string } | { valid: false; reason: 'UNKNOWN_KEY' | 'BAD_SIGNATURE' | 'UNSUPPORTED_ALGORITHM' | 'KEY_NOT_YET_VALID' | 'MALFORMED_KEY' };
 
 type FailureReason = Extract<VerificationResult, { valid: false }>['reason'];
 

@@ -8,7 +8,14 @@ import {
 } from '@pinzhi/contracts/pinzhi/brand/v1/events';
 import { defineStream } from './stream.js';
 
-const aggregateOf = { submitted: 'application', evaluated: 'application', rejected: 'application', withdrawn: 'application', published: 'valuation', flagged: 'valuation' } as const;
+const aggregateOf = {
+  submitted: 'application',
+  evaluated: 'application',
+  rejected: 'application',
+  withdrawn: 'application',
+  published: 'valuation',
+  flagged: 'valuation',
+} as const;
 
 /**
  * Brand-value evaluation: applications moving through review and the valuations published,

@@ -1,11 +1,4 @@
-import {
-  CurrentGrade,
-  GradeDowngraded,
-  GradeExpired,
-  GradeIssued,
-  GradeRevoked,
-  GradeSuperseded,
-} from '@pinzhi/contracts/pinzhi/grading/v1/events';
+import { CurrentGrade, GradeDowngraded, GradeExpired, GradeIssued, GradeRevoked, GradeSuperseded } from '@pinzhi/contracts/pinzhi/grading/v1/events';
 import { defineStream } from './stream.js';
 
 const GRADING_SOURCE = '/pinzhi/grading';

@@ -1,3 +1,4 @@
+/* global process, Buffer, console, setTimeout */
 // Waits until each gRPC server on the given ports reports SERVING on grpc.health.v1 (the
 // server as a whole), or the time limit passes; prints which did not. Used by `npm start`,
 // so "pinzhi is running" is said only when it is true.
@@ -9,8 +10,13 @@ const deadline = Date.now() + Number(limit) * 1000;
 // HealthCheckRequest{service:""} is the empty message; the response's field 1 is the status (1 = SERVING).
 const check = (client) =>
   new Promise((resolve) => {
-    client.makeUnaryRequest('/grpc.health.v1.Health/Check', () => Buffer.alloc(0), (b) => b, {}, { deadline: Date.now() + 1000 }, (error, reply) =>
-      resolve(!error && reply.length >= 2 && reply[0] === 0x08 && reply[1] === 1),
+    client.makeUnaryRequest(
+      '/grpc.health.v1.Health/Check',
+      () => Buffer.alloc(0),
+      (b) => b,
+      {},
+      { deadline: Date.now() + 1000 },
+      (error, reply) => resolve(!error && reply.length >= 2 && reply[0] === 0x08 && reply[1] === 1),
     );
   });
 

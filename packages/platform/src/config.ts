@@ -11,23 +11,34 @@ export const commonSettings = {
   GRPC_HOST: z.string().min(1).default('127.0.0.1'),
   GRPC_PORT: z.coerce.number().int().min(0).max(65535),
   /** Largest gRPC request message a server accepts (grpc-js's default, 4 MiB). */
-  GRPC_MAX_RECEIVE_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
-  MONGO_URL: z
-    .string()
-    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// connection string'),
+  GRPC_MAX_RECEIVE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// connection string'),
   MONGO_DB: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
     .default('pinzhi'),
   KAFKA_BROKERS: z
     .string()
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)'),
   JWT_ISSUER: z.string().min(1).default('pinzhi'),
   JWT_AUDIENCE: z.string().min(1).default('pinzhi'),
   /** Longest lifetime (exp − iat) a token may claim; longer ones are refused. */
-  JWT_MAX_LIFETIME_S: z.coerce.number().int().min(60).default(24 * 60 * 60),
+  JWT_MAX_LIFETIME_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 60 * 60),
   HEALTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   /**
@@ -55,10 +66,7 @@ const SECRET_NAME = /SECRET|PASSWORD|PRIVATE|CREDENTIAL/i;
  * Parses the environment against a schema. Every problem is reported at once, each naming
  * its variable, so a misconfigured process stops at boot with a message a person can act on.
  */
-export function loadConfig<S extends z.ZodType>(
-  schema: S,
-  env: Record<string, string | undefined> = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -71,8 +79,5 @@ export function loadConfig<S extends z.ZodType>(
     const shown = SECRET_NAME.test(name) ? `got ${value.length} characters` : `got ${JSON.stringify(value)}`;
     return { name, text: `${name}: ${issue.message} (${shown})` };
   });
-  throw new ConfigError(
-    [...new Set(problems.map((p) => p.name))],
-    `invalid configuration:\n  ${problems.map((p) => p.text).join('\n  ')}`,
-  );
+  throw new ConfigError([...new Set(problems.map((p) => p.name))], `invalid configuration:\n  ${problems.map((p) => p.text).join('\n  ')}`);
 }

@@ -1,11 +1,4 @@
-import {
-  MongoBulkWriteError,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerError,
-  MongoServerSelectionError,
-  MongoWriteConcernError,
-} from 'mongodb';
+import { MongoBulkWriteError, MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError, MongoWriteConcernError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import {
   asPinzhiError,
@@ -39,9 +32,12 @@ describe('isBackendUnavailable', () => {
     ['a pool cleared after a network error', Object.assign(new Error('pool cleared'), { name: 'PoolClearedOnNetworkError' })],
     ['a bare socket reset in a cause', new Error('write failed', { cause: reset() })],
     ['a server shutting down', new MongoServerError({ message: 'interrupted at shutdown', code: 11600 })],
-    ['a write concern failure on shutdown inside a bulk write', bulkOf(new MongoWriteConcernError({ writeConcernError: { code: 91, errmsg: 'shutdown in progress' }, ok: 1 } as never))],
+    [
+      'a write concern failure on shutdown inside a bulk write',
+      bulkOf(new MongoWriteConcernError({ writeConcernError: { code: 91, errmsg: 'shutdown in progress' }, ok: 1 } as never)),
+    ],
     ['a stepped-down primary among the write errors', bulkOf({ message: 'not primary', code: 10107, writeErrors: [writeErrorOf(10107, 'not primary')] })],
-    ['a network error in a write error\'s errInfo', { name: 'SomeWrapper', errInfo: networkError() }],
+    ["a network error in a write error's errInfo", { name: 'SomeWrapper', errInfo: networkError() }],
   ])('recognises %s', (_what, error) => {
     expect(isBackendUnavailable(error)).toBe(true);
     expect(isRetriable(error)).toBe(true);

@@ -167,7 +167,17 @@ const unavailableDriverErrors = new Set([
 ]);
 
 /** Socket errors of Node itself (the driver sometimes passes them on as the cause). */
-const unavailableSocketCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const unavailableSocketCodes = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * MongoDB server codes for "this node cannot serve you right now": host unreachable (6, 7),

@@ -15,7 +15,10 @@ describe('groupCommit', () => {
     const second = [write(4), write(5)];
     release();
     expect(await Promise.all([...first, ...second])).toEqual([10, 20, 30, 40, 50]);
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('fails one item alone when the write says so, and every item when the write throws', async () => {

@@ -21,7 +21,10 @@ export function pageSizeOf(requested: number, field = 'page_size'): number {
  * filters hash alike, and a ListEnterprises token would page through ListBrands.
  */
 export function filterHash(listing: string, filter: unknown): string {
-  return createHash('sha256').update(JSON.stringify([listing, filter ?? null])).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([listing, filter ?? null]))
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 /** An opaque token: a base64url-encoded pinzhi.common.v1.PageCursor. `listing` names what is listed, e.g. 'ListBrands'. */
@@ -36,7 +39,9 @@ export function decodePageToken(token: string, listing: string, filter: unknown,
   try {
     cursor = PageCursor.decode(Buffer.from(token, 'base64url'));
   } catch (error) {
-    throw new InvalidArgumentError('page_token is not valid', [{ field, description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' }], { cause: error });
+    throw new InvalidArgumentError('page_token is not valid', [{ field, description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' }], {
+      cause: error,
+    });
   }
   if (cursor.after === '' || cursor.filterHash !== filterHash(listing, filter)) {
     throw new InvalidArgumentError('page_token does not belong to this listing', [

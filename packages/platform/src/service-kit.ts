@@ -149,7 +149,10 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
     });
     steps.push({ name: 'writer lease', run: () => lease.release() });
     await service.indexes?.(mongo.db);
-    await ensureTopics(kafka, service.publishes.map((s) => topicSpec(topic(s), s)));
+    await ensureTopics(
+      kafka,
+      service.publishes.map((s) => topicSpec(topic(s), s)),
+    );
     const publisher = await createEventPublisher(kafka, { topicPrefix: prefix });
     const probe = kafkaProbe(kafka);
     steps.push({
@@ -193,7 +196,12 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
     // Kafka down delays events (the outbox holds them); only the database decides serving.
     const health = new HealthMonitor({ probes: [mongoProbe(mongo.db), { ...probe, critical: false }], intervalMs: config.HEALTH_PROBE_INTERVAL_MS, logger });
     await health.start();
-    const verifier = new TokenVerifier({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, maxLifetimeS: config.JWT_MAX_LIFETIME_S });
+    const verifier = new TokenVerifier({
+      secret: config.JWT_SECRET,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      maxLifetimeS: config.JWT_MAX_LIFETIME_S,
+    });
     const grpc = await startGrpcServer({
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
@@ -231,7 +239,10 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
       run: () => Promise.all(running.map((c) => bounded(c.stop(), CONSUMER_STOP_MS))).then(() => undefined),
     });
     if (consumers.length > 0) {
-      const lag = consumerLagReader(kafka, consumers.map((c) => ({ group: `${prefix}${c.group}`, topic: topic(c.stream) })));
+      const lag = consumerLagReader(
+        kafka,
+        consumers.map((c) => ({ group: `${prefix}${c.group}`, topic: topic(c.stream) })),
+      );
       const unobserve = pinzhiMetrics.observeConsumerLag(() => lag.read());
       steps.push({
         name: 'consumer lag metric',

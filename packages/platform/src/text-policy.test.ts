@@ -28,12 +28,9 @@ describe('checkText', () => {
     expect(reasons(value)).toEqual(['CONTROL_CHARACTER']);
   });
 
-  it.each(['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'])(
-    'refuses the bidirectional control U+%s',
-    (char) => {
-      expect(reasons(`ab${char}cd`)).toEqual(['BIDI_CONTROL']);
-    },
-  );
+  it.each(['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'])('refuses the bidirectional control U+%s', (char) => {
+    expect(reasons(`ab${char}cd`)).toEqual(['BIDI_CONTROL']);
+  });
 
   it('refuses lone surrogates but accepts a paired one (an emoji)', () => {
     expect(reasons('a\ud800b')).toEqual(['INVALID_UNICODE']);
@@ -79,7 +76,10 @@ describe('the text policy on arbitrary input (fast-check)', () => {
   // characters the policy is about.
   const hostile = fc.oneof(
     fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
-    fc.string({ unit: fc.constantFrom('a', '质', '\u0000', '\u0007', '\n', '\t', '\u0085', '\u202e', '\u2066', '\ud800', '\udc00', 'e\u0301', '👍'), maxLength: 300 }),
+    fc.string({
+      unit: fc.constantFrom('a', '质', '\u0000', '\u0007', '\n', '\t', '\u0085', '\u202e', '\u2066', '\ud800', '\udc00', 'e\u0301', '👍'),
+      maxLength: 300,
+    }),
   );
 
   it('never throws, and what it accepts is NFC, well-formed, free of control and bidi characters, within the limit', () => {

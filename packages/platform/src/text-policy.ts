@@ -41,13 +41,22 @@ const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpp
 export function checkText(field: string, value: string, policy: TextPolicy): CheckedText {
   const lone = LONE_SURROGATE.exec(value);
   if (lone) {
-    return { value, violations: [{ field, description: `contains a lone surrogate (${codePoint(lone[0])}) at position ${lone.index}: not Unicode text`, reason: 'INVALID_UNICODE' }] };
+    return {
+      value,
+      violations: [
+        { field, description: `contains a lone surrogate (${codePoint(lone[0])}) at position ${lone.index}: not Unicode text`, reason: 'INVALID_UNICODE' },
+      ],
+    };
   }
   const normalised = value.normalize('NFC');
   const violations: TextViolation[] = [];
   const control = CONTROL.exec(normalised);
   if (control) {
-    violations.push({ field, description: `contains control character ${codePoint(control[0])} at position ${control.index}; only line feed and tab are allowed`, reason: 'CONTROL_CHARACTER' });
+    violations.push({
+      field,
+      description: `contains control character ${codePoint(control[0])} at position ${control.index}; only line feed and tab are allowed`,
+      reason: 'CONTROL_CHARACTER',
+    });
   }
   const bidi = BIDI_CONTROL.exec(normalised);
   if (bidi) {

@@ -106,7 +106,10 @@ describe('subscribeGrades', () => {
     expect(current.get(`${gtin}|${STANDARD}`)).toEqual([lowered, { signatureValid: true }]);
     expect(current.get(`${other}|${STANDARD}`)).toEqual([null, { signatureValid: null }]);
 
-    await append(topics.grades, { key: gtin, event: gradeCloudEvent('revoked', signedGrade(key, { gtin, gradeId: 'a', state: GradeState.GRADE_STATE_REVOKED })) });
+    await append(topics.grades, {
+      key: gtin,
+      event: gradeCloudEvent('revoked', signedGrade(key, { gtin, gradeId: 'a', state: GradeState.GRADE_STATE_REVOKED })),
+    });
     expect(seen).toEqual([`current ${gtin}|${STANDARD}`, `current ${other}|${STANDARD}`, 'revoked FIRST']);
   });
 

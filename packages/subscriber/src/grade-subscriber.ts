@@ -67,10 +67,7 @@ export function createGradeSubscriber(options: GradeSubscriberOptions): GradeSub
 }
 
 /** The subscriber on any EventLog; createGradeSubscriber wires the Kafka one. */
-export function subscribeGrades(
-  log: EventLog,
-  options: Omit<GradeSubscriberOptions, 'brokers' | 'logger'> & { logger: Logger },
-): GradeSubscriber {
+export function subscribeGrades(log: EventLog, options: Omit<GradeSubscriberOptions, 'brokers' | 'logger'> & { logger: Logger }): GradeSubscriber {
   const { groupId } = options;
   if (!groupId) throw new TypeError('groupId is required');
   const topics = { ...defaultGradeTopics, ...options.topics };

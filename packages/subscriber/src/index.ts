@@ -1,10 +1,4 @@
-export {
-  createGradeSubscriber,
-  CURRENT_GRADE_TYPE,
-  type CurrentGradeInfo,
-  type GradeSubscriber,
-  type GradeSubscriberOptions,
-} from './grade-subscriber.js';
+export { createGradeSubscriber, CURRENT_GRADE_TYPE, type CurrentGradeInfo, type GradeSubscriber, type GradeSubscriberOptions } from './grade-subscriber.js';
 export { decodeGradeEvent, defaultGradeTopics, type GradeEventType, type TypedGradeEvent } from './grade-event.js';
 export { memoryProcessedEvents, type ProcessedEvents } from './processed-event-ids.js';
 export {

@@ -22,10 +22,7 @@ export function publicKeyFromMessage(key: SigningKey): PublicSigningKey | undefi
 }
 
 /** The public keys from grading's GetSigningKeys (a public RPC: no token needed). */
-export function signingKeysFromGrading(
-  address: string,
-  credentials: ChannelCredentials = grpcCredentials.createInsecure(),
-): GradingSigningKeys {
+export function signingKeysFromGrading(address: string, credentials: ChannelCredentials = grpcCredentials.createInsecure()): GradingSigningKeys {
   const client = createUnaryClient(GradingServiceService, address, credentials);
   const source = async () => {
     let response;

@@ -53,7 +53,11 @@ export function gradeCloudEvent(
   grade: Grade,
   extra: { previousLevel?: string; supersededBy?: string; id?: string } = {},
 ): CloudEvent {
-  const { type, data } = gradeStream.event(verb, { grade, previousLevel: extra.previousLevel ?? '', supersededBy: extra.supersededBy ?? '' }, { key: grade.gtin });
+  const { type, data } = gradeStream.event(
+    verb,
+    { grade, previousLevel: extra.previousLevel ?? '', supersededBy: extra.supersededBy ?? '' },
+    { key: grade.gtin },
+  );
   return newCloudEvent({ source: gradeStream.source, type, subject: grade.name, data, ...(extra.id ? { id: extra.id } : {}) });
 }
 

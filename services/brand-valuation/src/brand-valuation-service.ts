@@ -31,7 +31,14 @@ export const brandValuationService = defineService({
       },
     };
     const catalogue = new CatalogueReader(db);
-    const useCases = new BrandValuationUseCases(new MongoApplicationRepository(db, relay), new MongoEvidenceStore(db), catalogue, signer, { eligibility }, clock);
+    const useCases = new BrandValuationUseCases(
+      new MongoApplicationRepository(db, relay),
+      new MongoEvidenceStore(db),
+      catalogue,
+      signer,
+      { eligibility },
+      clock,
+    );
     return {
       grpc: [{ definition: BrandValuationServiceService, handlers: brandValuationHandlers(useCases, signer) }],
       // Each evidence source is one registration here.

@@ -79,11 +79,15 @@ function inputs(netProfit = '120000000.00') {
   };
 }
 
-const eventsOf = (name: string) => records.filter((r) => r.headers?.ce_subject?.toString() === name || r.headers?.ce_subject?.toString() === name.replace('applications/', 'valuations/'));
+const eventsOf = (name: string) =>
+  records.filter((r) => r.headers?.ce_subject?.toString() === name || r.headers?.ce_subject?.toString() === name.replace('applications/', 'valuations/'));
 const typesOf = (name: string) => eventsOf(name).map((r) => r.headers!.ce_type!.toString());
 
 async function draft(netProfit?: string) {
-  const { application } = await client.createApplication({ application: Application.fromPartial(inputs(netProfit)), applicationId: `chengyu-${randomUUID().slice(0, 8)}` }, owner);
+  const { application } = await client.createApplication(
+    { application: Application.fromPartial(inputs(netProfit)), applicationId: `chengyu-${randomUUID().slice(0, 8)}` },
+    owner,
+  );
   return application!;
 }
 
@@ -150,13 +154,22 @@ describe('the application workflow', () => {
     expect(valuation.method).toBe(ValuationMethod.VALUATION_METHOD_RELIEF_FROM_ROYALTY);
 
     await waitFor(() => typesOf(application.name).length >= 3 || undefined, { what: 'three events' });
-    expect(typesOf(application.name)).toEqual(['pinzhi.brand.application.submitted.v1', 'pinzhi.brand.application.evaluated.v1', 'pinzhi.brand.valuation.published.v1']);
+    expect(typesOf(application.name)).toEqual([
+      'pinzhi.brand.application.submitted.v1',
+      'pinzhi.brand.application.evaluated.v1',
+      'pinzhi.brand.valuation.published.v1',
+    ]);
     const publishedEvent = eventsOf(application.name).at(-1)!;
     expect(publishedEvent.key?.toString()).toBe('brand-chengyu');
     expect(publishedEvent.headers?.ce_source?.toString()).toBe('/pinzhi/brand-valuation');
     expect(publishedEvent.headers?.traceparent?.toString()).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
     const payload = ValuationPublished.decode(publishedEvent.value!);
-    expect(payload).toMatchObject({ valueDecimal: valuation.valueDecimal, currencyCode: 'CNY', evaluator: 'certificationBodies/91110105MA00BP7K2U', brand: BRAND });
+    expect(payload).toMatchObject({
+      valueDecimal: valuation.valueDecimal,
+      currencyCode: 'CNY',
+      evaluator: 'certificationBodies/91110105MA00BP7K2U',
+      brand: BRAND,
+    });
     expect(payload.bsi).toBeCloseTo(valuation.bsi, 6);
   });
 
@@ -179,7 +192,10 @@ describe('the application workflow', () => {
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     const violations = fieldViolationsOf(error);
     expect(violations.length).toBeGreaterThanOrEqual(1);
-    expect(violations.map((v) => v.reason), JSON.stringify(violations)).toContain('NOT_ELIGIBLE');
+    expect(
+      violations.map((v) => v.reason),
+      JSON.stringify(violations),
+    ).toContain('NOT_ELIGIBLE');
     const { application: stored } = await client.getApplication({ name: application.name }, owner);
     expect(stored!.state).toBe(ApplicationState.APPLICATION_STATE_DRAFT);
     // A later event on the same key (brand) arrives after anything this submit could have sent.
@@ -228,7 +244,9 @@ describe('who may do what', () => {
     expect((await failure(client.getApplication({ name: application.name }, otherEnterprise))).code).toBe(status.NOT_FOUND);
     await client.startReview({ name: application.name, evaluator: '' }, evaluator);
     // Only the assigned body evaluates.
-    expect((await failure(client.evaluateApplication({ name: application.name, headlineMethod: 0, evaluatorNotes: '' }, gradingOnlyCertifier))).code).toBe(status.NOT_FOUND);
+    expect((await failure(client.evaluateApplication({ name: application.name, headlineMethod: 0, evaluatorNotes: '' }, gradingOnlyCertifier))).code).toBe(
+      status.NOT_FOUND,
+    );
   });
 
   it('refuses bad values as field violations naming the input', async () => {
@@ -239,7 +257,10 @@ describe('who may do what', () => {
     const error = await failure(client.submitApplication({ name: application!.name }, owner));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     const fields = fieldViolationsOf(error).map((v) => v.field);
-    expect(fields.some((f) => f.startsWith('royalty_rate_range')), fields.join()).toBe(true);
+    expect(
+      fields.some((f) => f.startsWith('royalty_rate_range')),
+      fields.join(),
+    ).toBe(true);
     expect(fields.some((f) => f === 'terminal_growth' || f === 'discount_rate')).toBe(true);
     const malformed = await failure(client.getApplication({ name: 'applications/%E0%A4%A' }, owner));
     expect(malformed.code).toBe(status.INVALID_ARGUMENT);
@@ -279,7 +300,14 @@ describe('quality evidence from grade events', () => {
         product: `products/${JACKET}`,
         standardCode: 'GB/T 14272-2021',
         decisionRule: 0,
-        report: { laboratoryCnasNumber: 'CNAS L99501', reportNumber: `R-${randomUUID().slice(0, 8)}`, sampleId: 'S-1', batch: '', testedOn: '2026-11-20', measurements: superiorMeasurements() },
+        report: {
+          laboratoryCnasNumber: 'CNAS L99501',
+          reportNumber: `R-${randomUUID().slice(0, 8)}`,
+          sampleId: 'S-1',
+          batch: '',
+          testedOn: '2026-11-20',
+          measurements: superiorMeasurements(),
+        },
       },
       certifier,
     );
@@ -294,7 +322,9 @@ describe('quality evidence from grade events', () => {
 
     await grading.revokeGrade({ name: grade!.name, reason: 'fraudulent report' }, await bearer('regulator', 'SAMR'));
     await waitFor(() => typesOf(application.name).includes('pinzhi.brand.valuation.flagged.v1') || undefined, { what: 'the flagged event' });
-    const flagged = ValuationFlaggedForReview.decode(eventsOf(application.name).find((r) => r.headers?.ce_type?.toString() === 'pinzhi.brand.valuation.flagged.v1')!.value!);
+    const flagged = ValuationFlaggedForReview.decode(
+      eventsOf(application.name).find((r) => r.headers?.ce_type?.toString() === 'pinzhi.brand.valuation.flagged.v1')!.value!,
+    );
     expect(flagged.reason).toContain('revoked');
     expect(flagged.causeEventType).toBe('pinzhi.grading.grade.revoked.v1');
     const check = await client.verifyValuation({ name: valuation.name, statement: undefined, signature: undefined });
@@ -311,15 +341,25 @@ describe('quality evidence from 三同 cases', () => {
     try {
       const sameLineCase = { name: 'cases/chengyu-twin', state: CaseState.CASE_STATE_DECLARED, domesticProduct: `products/${JACKET}` };
       const event = (verb: 'declared' | 'suspended', state: CaseState) => {
-        const payload = { sameLineCase: SameLineCase.fromPartial({ ...sameLineCase, state }), reason: 'failed sample SAMR-9', cause: '', causeEventId: '', causeEventType: '', certificate: undefined };
+        const payload = {
+          sameLineCase: SameLineCase.fromPartial({ ...sameLineCase, state }),
+          reason: 'failed sample SAMR-9',
+          cause: '',
+          causeEventId: '',
+          causeEventType: '',
+          certificate: undefined,
+        };
         const { type, data, key } = sameLineStream.event(verb, payload as never, { key: 'chengyu-twin' });
         return { topic: sameLineTopic, key, event: newCloudEvent({ source: sameLineStream.source, type, subject: sameLineCase.name, data }) };
       };
       await publisher.publish([event('declared', CaseState.CASE_STATE_DECLARED)]);
-      await waitFor(async () => {
-        const { application: a } = await client.getApplication({ name: application.name }, owner);
-        return a!.qualityEvidence?.sameLineCasesInForce === 1 || undefined;
-      }, { what: 'the case in the evidence' });
+      await waitFor(
+        async () => {
+          const { application: a } = await client.getApplication({ name: application.name }, owner);
+          return a!.qualityEvidence?.sameLineCasesInForce === 1 || undefined;
+        },
+        { what: 'the case in the evidence' },
+      );
       const suspended = event('suspended', CaseState.CASE_STATE_SUSPENDED);
       // Delivered twice: flagged once.
       await publisher.publish([suspended, suspended]);

@@ -8,4 +8,3 @@ export const catalogueConfigSchema = z.object({
 });
 
 export type CatalogueConfig = z.infer<typeof catalogueConfigSchema>;
-

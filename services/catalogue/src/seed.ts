@@ -132,11 +132,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await verifyKafka(kafka, config.KAFKA_BROKERS);
     // Seeding runs before the catalogue service first starts; without this, the broker would
     // auto-create the topics on first publish, with its defaults instead of ours.
-    await ensureTopics(kafka, Object.values(catalogueStreams).map(({ topic }) => ({ topic })));
+    await ensureTopics(
+      kafka,
+      Object.values(catalogueStreams).map(({ topic }) => ({ topic })),
+    );
     const publisher = await createEventPublisher(kafka);
     const relay = new OutboxRelay({ db: mongo.db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 });
     const inserted = await loadSeeds(mongo.db, relay, logger);
-    console.log(`[pinzhi] seeds: ${Object.entries(inserted).map(([k, n]) => `${n} ${k}`).join(', ')} inserted (existing records left as they were)`);
+    console.log(
+      `[pinzhi] seeds: ${Object.entries(inserted)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')} inserted (existing records left as they were)`,
+    );
     await relay.stop();
     await publisher.close();
     await mongo.close();

@@ -11,22 +11,8 @@ import {
   UpdateProductRequest,
 } from '@pinzhi/contracts/pinzhi/catalogue/v1/catalogue_service';
 import { ProductRegistered, ProductWithdrawn } from '@pinzhi/contracts/pinzhi/catalogue/v1/events';
-import {
-  Market,
-  ProductState,
-  StandardState,
-  TargetGroup,
-  type Product,
-  type Standard,
-} from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
-import {
-  createEventPublisher,
-  createUnaryClient,
-  fieldViolationsOf,
-  OutboxRelay,
-  type EventPublisher,
-  type UnaryClient,
-} from '@pinzhi/platform';
+import { Market, ProductState, StandardState, TargetGroup, type Product, type Standard } from '@pinzhi/contracts/pinzhi/catalogue/v1/resources';
+import { createEventPublisher, createUnaryClient, fieldViolationsOf, OutboxRelay, type EventPublisher, type UnaryClient } from '@pinzhi/platform';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, failure, logger, namespace, startServiceForTest, testKafka, testMongo, waitFor } from '../../../test/support/harness.js';
@@ -75,12 +61,10 @@ const rpc = {
   getEnterprise: (name: string, md: Metadata) => client.getEnterprise({ name }, md),
   createProduct: (product: Partial<Product>, md: Metadata) => client.createProduct(CreateProductRequest.fromPartial({ product }), md),
   getProduct: (name: string, md: Metadata) => client.getProduct({ name }, md),
-  listProducts: (r: Parameters<typeof ListProductsRequest.fromPartial>[0], md: Metadata) =>
-    client.listProducts(ListProductsRequest.fromPartial(r), md),
+  listProducts: (r: Parameters<typeof ListProductsRequest.fromPartial>[0], md: Metadata) => client.listProducts(ListProductsRequest.fromPartial(r), md),
   updateProduct: (product: Partial<Product>, paths: string[], md: Metadata) =>
     client.updateProduct(UpdateProductRequest.fromPartial({ product, updateMask: paths }), md),
-  createStandard: (standard: Partial<Standard>, md: Metadata) =>
-    client.createStandard(CreateStandardRequest.fromPartial({ standard }), md),
+  createStandard: (standard: Partial<Standard>, md: Metadata) => client.createStandard(CreateStandardRequest.fromPartial({ standard }), md),
   getStandard: (name: string, md: Metadata) => client.getStandard({ name }, md),
 };
 
@@ -110,7 +94,10 @@ beforeAll(async () => {
 
   const consumer = kafka.consumer({ groupId: ns.group('events') });
   await consumer.connect();
-  await consumer.subscribe({ topics: [catalogueStreams.enterprise, catalogueStreams.product, catalogueStreams.standard].map(catalogue.topic), fromBeginning: false });
+  await consumer.subscribe({
+    topics: [catalogueStreams.enterprise, catalogueStreams.product, catalogueStreams.standard].map(catalogue.topic),
+    fromBeginning: false,
+  });
   await consumer.run({ eachMessage: async ({ message }) => void records.push(message) });
   cleanups.push(() => consumer.disconnect());
   // Wait until the group owns its partitions, so no event of this test is missed.
@@ -128,29 +115,32 @@ describe('seeding', () => {
   it('is idempotent: a second load inserts nothing and changes no document', async () => {
     const seeds = readSeeds();
     const counts = async () =>
-      Object.fromEntries(
-        await Promise.all(Object.values(collectionOf).map(async (c) => [c, await mongo.db.collection(c).countDocuments()])),
-      );
+      Object.fromEntries(await Promise.all(Object.values(collectionOf).map(async (c) => [c, await mongo.db.collection(c).countDocuments()])));
     const before = await counts();
     expect(before.products).toBe(seeds.product.length);
-    const versions = await mongo.db.collection('products').find({}, { projection: { version: 1, audit: 1 } }).toArray();
+    const versions = await mongo.db
+      .collection('products')
+      .find({}, { projection: { version: 1, audit: 1 } })
+      .toArray();
     const publisher: EventPublisher = await createEventPublisher(kafka);
     const relay = new OutboxRelay({ db: mongo.db, publisher, collections: [], logger, sweepIntervalMs: 60_000 });
     const inserted = await loadSeeds(mongo.db, relay, logger);
     await publisher.close();
     expect(Object.values(inserted)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(await counts()).toEqual(before);
-    expect(await mongo.db.collection('products').find({}, { projection: { version: 1, audit: 1 } }).toArray()).toEqual(versions);
+    expect(
+      await mongo.db
+        .collection('products')
+        .find({}, { projection: { version: 1, audit: 1 } })
+        .toArray(),
+    ).toEqual(versions);
   });
 });
 
 describe('enterprises', () => {
   it('registers an enterprise, reads it back and announces it on Kafka with CloudEvents headers', async () => {
     const code = freshCreditCode();
-    const created = await rpc.createEnterprise(
-      { enterprise: { creditCode: code, displayNameZh: '测试服饰有限公司', regionCode: '320500' } },
-      admin,
-    );
+    const created = await rpc.createEnterprise({ enterprise: { creditCode: code, displayNameZh: '测试服饰有限公司', regionCode: '320500' } }, admin);
     expect(created.enterprise).toMatchObject({ name: `enterprises/${code}`, creditCode: code, state: 1 });
     expect((await rpc.getEnterprise(`enterprises/${code}`, owner)).enterprise?.displayNameZh).toBe('测试服饰有限公司');
     const [event] = await waitFor(() => eventsFor(`enterprises/${code}`).length > 0 && eventsFor(`enterprises/${code}`), {
@@ -167,13 +157,9 @@ describe('enterprises', () => {
   it('rejects a credit code whose check character is wrong, naming the field, and stores nothing', async () => {
     const code = freshCreditCode();
     const wrong = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
-    const error = await failure(
-      rpc.createEnterprise({ enterprise: { creditCode: wrong, displayNameZh: '错码公司', regionCode: '320500' } }, admin),
-    );
+    const error = await failure(rpc.createEnterprise({ enterprise: { creditCode: wrong, displayNameZh: '错码公司', regionCode: '320500' } }, admin));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
-    expect(fieldViolationsOf(error)).toEqual([
-      expect.objectContaining({ field: 'enterprise.credit_code', reason: 'CHECK_CHARACTER_MISMATCH' }),
-    ]);
+    expect(fieldViolationsOf(error)).toEqual([expect.objectContaining({ field: 'enterprise.credit_code', reason: 'CHECK_CHARACTER_MISMATCH' })]);
     expect((await failure(rpc.getEnterprise(`enterprises/${wrong}`, admin))).code).toBe(status.NOT_FOUND);
     expect(await mongo.db.collection('enterprises').countDocuments({ _id: wrong as never })).toBe(0);
   });
@@ -189,9 +175,7 @@ describe('enterprises', () => {
   });
 
   it('refuses a second registration of the same credit code as ALREADY_EXISTS', async () => {
-    const error = await failure(
-      rpc.createEnterprise({ enterprise: { creditCode: SEEDED_ENTERPRISE, displayNameZh: '重复', regionCode: '320500' } }, admin),
-    );
+    const error = await failure(rpc.createEnterprise({ enterprise: { creditCode: SEEDED_ENTERPRISE, displayNameZh: '重复', regionCode: '320500' } }, admin));
     expect(error.code).toBe(status.ALREADY_EXISTS);
     expect(fieldViolationsOf(error)[0]?.field).toBe('enterprise.credit_code');
   });
@@ -240,7 +224,13 @@ describe('products', () => {
     const exported = freshGtin13();
     await rpc.createProduct(downJacket({ gtin: domestic }), owner);
     const { product } = await rpc.createProduct(
-      downJacket({ gtin: exported, market: Market.MARKET_EXPORT, destinationMarket: 'DE', standardCodes: ['EN 12935:2001'], twin: `products/${gtin14(domestic)}` }),
+      downJacket({
+        gtin: exported,
+        market: Market.MARKET_EXPORT,
+        destinationMarket: 'DE',
+        standardCodes: ['EN 12935:2001'],
+        twin: `products/${gtin14(domestic)}`,
+      }),
       owner,
     );
     expect(product?.twin).toBe(`products/${gtin14(domestic)}`);
@@ -252,7 +242,13 @@ describe('products', () => {
     await rpc.createProduct(downJacket({ gtin: domestic }), owner);
     const error = await failure(
       rpc.createProduct(
-        downJacket({ market: Market.MARKET_EXPORT, destinationMarket: 'US', productionLines: ['productionLines/line-chengyu-apparel-1'], twin: `products/${gtin14(domestic)}`, standardCodes: [] }),
+        downJacket({
+          market: Market.MARKET_EXPORT,
+          destinationMarket: 'US',
+          productionLines: ['productionLines/line-chengyu-apparel-1'],
+          twin: `products/${gtin14(domestic)}`,
+          standardCodes: [],
+        }),
         owner,
       ),
     );
@@ -273,9 +269,7 @@ describe('products', () => {
 
     const withdrawn = await rpc.updateProduct({ name, state: ProductState.PRODUCT_STATE_WITHDRAWN }, ['state'], owner);
     expect(withdrawn.product?.state).toBe(ProductState.PRODUCT_STATE_WITHDRAWN);
-    const event = await waitFor(() =>
-      eventsFor(name).find((m) => m.headers?.ce_type?.toString() === 'pinzhi.catalogue.product.withdrawn.v1'),
-    );
+    const event = await waitFor(() => eventsFor(name).find((m) => m.headers?.ce_type?.toString() === 'pinzhi.catalogue.product.withdrawn.v1'));
     expect(ProductWithdrawn.decode(event.value!).product?.state).toBe(ProductState.PRODUCT_STATE_WITHDRAWN);
   });
 
@@ -353,7 +347,13 @@ describe('certification bodies', () => {
     const error = await failure(
       client.createCertificationBody(
         CreateCertificationBodyRequest.fromPartial({
-          certificationBody: { creditCode: freshCreditCode(), cnasNumber: 'CNAS C777-P', displayName: 'X', activities: ['astrology'], categories: ['spaceship'] },
+          certificationBody: {
+            creditCode: freshCreditCode(),
+            cnasNumber: 'CNAS C777-P',
+            displayName: 'X',
+            activities: ['astrology'],
+            categories: ['spaceship'],
+          },
         }),
         admin,
       ),
@@ -372,9 +372,7 @@ describe('standards', () => {
     unit: 'mg/kg',
     direction: 2, // lower is better
     testMethod: 'GB/T 2912.1',
-    limits: Object.fromEntries(
-      Object.entries(limits).map(([level, l]) => [level, { ...l, pass: false, notRequired: false, source: 'test', verified: false }]),
-    ),
+    limits: Object.fromEntries(Object.entries(limits).map(([level, l]) => [level, { ...l, pass: false, notRequired: false, source: 'test', verified: false }])),
   });
   const groupStandard = (code: string, overrides: Partial<Standard> = {}): Partial<Standard> => ({
     code,
@@ -413,10 +411,6 @@ describe('standards', () => {
     expect(standard).toMatchObject({ code: next, kind: 'group', state: StandardState.STANDARD_STATE_ACTIVE });
     const previous = await rpc.getStandard(`standards/${encodeURIComponent(old)}`, admin);
     expect(previous.standard).toMatchObject({ state: StandardState.STANDARD_STATE_SUPERSEDED, supersededBy: next });
-    await waitFor(() =>
-      records.find(
-        (m) => m.headers?.ce_type?.toString() === 'pinzhi.catalogue.standard.superseded.v1' && m.key?.toString() === old,
-      ),
-    );
+    await waitFor(() => records.find((m) => m.headers?.ce_type?.toString() === 'pinzhi.catalogue.standard.superseded.v1' && m.key?.toString() === old));
   });
 });

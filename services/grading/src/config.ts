@@ -20,4 +20,3 @@ export const gradingConfigSchema = z.object({
 });
 
 export type GradingConfig = z.infer<typeof gradingConfigSchema>;
-

@@ -23,7 +23,13 @@ export const gradingService = defineService({
     const signer = new MongoCertificateSigner(db);
     await signer.ensureActiveKey();
     const catalogue = new CatalogueReader(db, { referenceTtlMs: config.CATALOGUE_CACHE_MS });
-    const useCases = new GradingUseCases(new MongoGradeRepository(db, relay), catalogue, signer, { defaultValidityMonths: config.GRADE_VALIDITY_MONTHS }, clock);
+    const useCases = new GradingUseCases(
+      new MongoGradeRepository(db, relay),
+      catalogue,
+      signer,
+      { defaultValidityMonths: config.GRADE_VALIDITY_MONTHS },
+      clock,
+    );
     const feed = new GradeFeed(kafka, logger, topic(gradeStream));
     return {
       grpc: [{ definition: GradingServiceService, handlers: gradingHandlers(useCases, feed, { maxBulkItems: config.ISSUE_GRADES_MAX_ITEMS }) }],

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { loadSeeds } from '@pinzhi/catalogue/testing';
 import { CatalogueReader } from '@pinzhi/catalogue-reader';
-import { CertificateVerificationReason, GradingServiceService, IssueGradeRequest, ListGradesRequest, VerifyCertificateRequest } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import {
+  CertificateVerificationReason,
+  GradingServiceService,
+  IssueGradeRequest,
+  ListGradesRequest,
+  VerifyCertificateRequest,
+} from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { GradeState } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
 import { createUnaryClient, UnavailableError, type UnaryClient } from '@pinzhi/platform';
 import { status, type Metadata } from '@grpc/grpc-js';
@@ -32,7 +38,10 @@ const request = (reportNumber: string) =>
   });
 
 async function live() {
-  const { grades } = await client.listGrades(ListGradesRequest.fromPartial({ product: `products/${PRODUCT}`, standardCode: STANDARD, pageSize: 50 }), certifier);
+  const { grades } = await client.listGrades(
+    ListGradesRequest.fromPartial({ product: `products/${PRODUCT}`, standardCode: STANDARD, pageSize: 50 }),
+    certifier,
+  );
   return grades.filter((g) => g.state === GradeState.GRADE_STATE_ISSUED || g.state === GradeState.GRADE_STATE_DOWNGRADED);
 }
 
@@ -69,11 +78,16 @@ describe('an issue interrupted between its writes', () => {
     const { grade: first } = await client.issueGrade(request(`R-${randomUUID().slice(0, 8)}`), certifier);
     const report = request(`R-${randomUUID().slice(0, 8)}`).report!;
     // Stored and announced, but the pointer never moved: two live grades until it converges.
-    await expect(interruptedAt('changeCurrent').issueGrade(caller, { productId: PRODUCT, standardCode: STANDARD, report: reportFromMessage(report) })).rejects.toThrow('dropped');
-    const survivors = await waitFor(async () => {
-      const grades = await live();
-      return grades.length === 1 && grades[0]!.name !== first!.name && grades;
-    }, { what: 'one live grade' });
+    await expect(
+      interruptedAt('changeCurrent').issueGrade(caller, { productId: PRODUCT, standardCode: STANDARD, report: reportFromMessage(report) }),
+    ).rejects.toThrow('dropped');
+    const survivors = await waitFor(
+      async () => {
+        const grades = await live();
+        return grades.length === 1 && grades[0]!.name !== first!.name && grades;
+      },
+      { what: 'one live grade' },
+    );
     const { grade: older } = await client.getGrade({ name: first!.name }, certifier);
     expect(older!.state).toBe(GradeState.GRADE_STATE_SUPERSEDED);
     expect(older!.cause).toBe(survivors[0]!.name);
@@ -84,14 +98,19 @@ describe('an issue interrupted between its writes', () => {
   it('converges on the retry when the pointer moved but the older grade was not superseded', async () => {
     const { grade: first } = await client.issueGrade(request(`R-${randomUUID().slice(0, 8)}`), certifier);
     const reportNumber = `R-${randomUUID().slice(0, 8)}`;
-    await expect(interruptedAt('change').issueGrade(caller, { productId: PRODUCT, standardCode: STANDARD, report: reportFromMessage(request(reportNumber).report!) })).rejects.toThrow('dropped');
+    await expect(
+      interruptedAt('change').issueGrade(caller, { productId: PRODUCT, standardCode: STANDARD, report: reportFromMessage(request(reportNumber).report!) }),
+    ).rejects.toThrow('dropped');
     // The client retries the same report: it gets the stored grade, and the issue is finished.
     const retried = await client.issueGrade(request(reportNumber), certifier);
     expect(retried.created).toBe(false);
-    const grades = await waitFor(async () => {
-      const found = await live();
-      return found.length === 1 && found;
-    }, { what: 'one live grade' });
+    const grades = await waitFor(
+      async () => {
+        const found = await live();
+        return found.length === 1 && found;
+      },
+      { what: 'one live grade' },
+    );
     expect(grades[0]!.name).toBe(retried.grade!.name);
     const { grade: older } = await client.getGrade({ name: first!.name }, certifier);
     expect(older!.state).toBe(GradeState.GRADE_STATE_SUPERSEDED);
@@ -115,8 +134,15 @@ describe('VerifyCertificate', () => {
     const asShown = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificate }));
     expect(asShown).toMatchObject({ signatureValid: true, genuine: true, current: true });
     // One changed field: the level a marketplace would show.
-    const tampered = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificate: { ...certificate, level: certificate.level === 'SUPERIOR' ? 'FIRST' : 'SUPERIOR' } }));
-    expect(tampered).toMatchObject({ signatureValid: false, genuine: false, current: false, reason: CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_SIGNATURE_INVALID });
+    const tampered = await client.verifyCertificate(
+      VerifyCertificateRequest.fromPartial({ certificate: { ...certificate, level: certificate.level === 'SUPERIOR' ? 'FIRST' : 'SUPERIOR' } }),
+    );
+    expect(tampered).toMatchObject({
+      signatureValid: false,
+      genuine: false,
+      current: false,
+      reason: CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_SIGNATURE_INVALID,
+    });
     const unknown = await client.verifyCertificate(VerifyCertificateRequest.fromPartial({ certificateNumber: 'PZ-G-2026-000000000000000000000000' }));
     expect(unknown).toMatchObject({ genuine: false, current: false, reason: CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_NOT_FOUND });
   });

@@ -96,7 +96,13 @@ const typeOf = (m: KafkaMessage) => m.headers?.ce_type?.toString();
  */
 async function gradeTopicSentinel(product: string, fields: { type?: string; data?: Uint8Array } = {}): Promise<string> {
   const id = `sentinel-${randomUUID()}`;
-  const event = newCloudEvent({ id, source: '/pinzhi/test', type: fields.type ?? 'pinzhi.test.sentinel.v1', subject: `sentinels/${id}`, data: fields.data ?? new Uint8Array() });
+  const event = newCloudEvent({
+    id,
+    source: '/pinzhi/test',
+    type: fields.type ?? 'pinzhi.test.sentinel.v1',
+    subject: `sentinels/${id}`,
+    data: fields.data ?? new Uint8Array(),
+  });
   await sentinels.publish([{ topic: grading.topic(gradeStream), key: product, event }]);
   await waitFor(() => gradeEvents.some((m) => m.headers?.ce_id?.toString() === id) || undefined, { what: `the sentinel on the partition of ${product}` });
   return id;
@@ -109,7 +115,7 @@ async function gradeTopicSentinel(product: string, fields: { type?: string; data
  */
 async function issueSentinel(product = JACKET): Promise<void> {
   const { grade } = await client.issueGrade(issueRequest({}, product), certifier);
-  await waitFor(() => eventsOf(grade!.name).some((m) => typeOf(m) === gradeStream.types.issued) || undefined, { what: 'the sentinel grade\'s issued event' });
+  await waitFor(() => eventsOf(grade!.name).some((m) => typeOf(m) === gradeStream.types.issued) || undefined, { what: "the sentinel grade's issued event" });
 }
 
 beforeAll(async () => {
@@ -151,8 +157,23 @@ describe('IssueGrade', () => {
 
     const { keys } = await client.getSigningKeys({}, new Metadata());
     const c = grade!.certificate!;
-    const fields = { number: c.number, gtin: c.gtin, standardCode: c.standardCode, level: c.level, validFrom: c.validFrom!, validUntil: c.validUntil!, issuerCnasNumber: c.issuerCnasNumber, issuerName: c.issuerName, grade: c.grade };
-    const signature = { algorithm: c.signature!.algorithm, keyId: c.signature!.keyId, signature: new Uint8Array(c.signature!.signature), signedAt: c.signature!.signTime! };
+    const fields = {
+      number: c.number,
+      gtin: c.gtin,
+      standardCode: c.standardCode,
+      level: c.level,
+      validFrom: c.validFrom!,
+      validUntil: c.validUntil!,
+      issuerCnasNumber: c.issuerCnasNumber,
+      issuerName: c.issuerName,
+      grade: c.grade,
+    };
+    const signature = {
+      algorithm: c.signature!.algorithm,
+      keyId: c.signature!.keyId,
+      signature: new Uint8Array(c.signature!.signature),
+      signedAt: c.signature!.signTime!,
+    };
     const publicKeys = keys.map((k) => ({ keyId: k.keyId, publicKey: new Uint8Array(k.publicKey), notBefore: k.notBefore! }));
     expect(verifyCertificate(fields, signature, publicKeys)).toEqual({ valid: true, keyId: signature.keyId });
 
@@ -176,7 +197,9 @@ describe('IssueGrade', () => {
     await issueSentinel();
     expect(eventsOf(first.grade!.name).filter((m) => typeOf(m) === 'pinzhi.grading.grade.issued.v1')).toHaveLength(1);
     // The retry stored nothing: no outbox mark of it is left behind either.
-    await waitFor(async () => (await mongo.db.collection('outbox_pending').countDocuments({ collection: 'grades' })) === 0 || undefined, { what: 'no pending grade marks' });
+    await waitFor(async () => (await mongo.db.collection('outbox_pending').countDocuments({ collection: 'grades' })) === 0 || undefined, {
+      what: 'no pending grade marks',
+    });
   });
 
   it('answers a retry with the stored grade even when the product has been withdrawn since', async () => {
@@ -212,19 +235,34 @@ describe('IssueGrade', () => {
 
   it.each([
     ['an unknown product', () => issueRequest({}, '06900000000007'), status.NOT_FOUND, undefined],
-    ['a report missing an indicator', () => ({ ...issueRequest(), report: { ...issueRequest().report!, measurements: superiorMeasurements().filter((m) => m.indicatorId !== 'fill-power') } }), status.INVALID_ARGUMENT, 'report.measurements.fill-power'],
+    [
+      'a report missing an indicator',
+      () => ({ ...issueRequest(), report: { ...issueRequest().report!, measurements: superiorMeasurements().filter((m) => m.indicatorId !== 'fill-power') } }),
+      status.INVALID_ARGUMENT,
+      'report.measurements.fill-power',
+    ],
     ['an out-of-range value', () => issueRequest({ 'colour-fastness-water': '7' }), status.INVALID_ARGUMENT, 'report.measurements.colour-fastness-water.value'],
     ['a malformed GTIN', () => issueRequest({}, '123'), status.INVALID_ARGUMENT, 'product'],
     // Down bedding: the certifier is accredited for it, but GB/T 14272 grades down garments only.
     ['a standard that does not cover the product', () => issueRequest({}, '06956789002015'), status.INVALID_ARGUMENT, 'standard_code'],
     // The export twin declares EN 12935 only.
     ['a standard the product does not declare', () => issueRequest({}, '06934567801029'), status.INVALID_ARGUMENT, 'standard_code'],
-    ['a report of another body\'s laboratory', () => withReport({ laboratoryCnasNumber: 'CNAS L99502' }), status.INVALID_ARGUMENT, 'report.laboratory_cnas_number'],
+    [
+      "a report of another body's laboratory",
+      () => withReport({ laboratoryCnasNumber: 'CNAS L99502' }),
+      status.INVALID_ARGUMENT,
+      'report.laboratory_cnas_number',
+    ],
     ['a report tested in the future', () => withReport({ testedOn: '2099-12-31' }), status.INVALID_ARGUMENT, 'report.tested_on'],
     ['a report dated 0000-01-01', () => withReport({ testedOn: '0000-01-01' }), status.INVALID_ARGUMENT, 'report.tested_on'],
     ['a date that does not exist', () => withReport({ testedOn: '2026-02-31' }), status.INVALID_ARGUMENT, 'report.tested_on'],
     ['a 1 MiB report number', () => withReport({ reportNumber: 'R'.repeat(1 << 20) }), status.INVALID_ARGUMENT, 'report.report_number'],
-    ['an indicator id __proto__', () => withReport({ measurements: [...superiorMeasurements(), { indicatorId: '__proto__', value: '1' }] }), status.INVALID_ARGUMENT, 'report.measurements[15].indicator_id'],
+    [
+      'an indicator id __proto__',
+      () => withReport({ measurements: [...superiorMeasurements(), { indicatorId: '__proto__', value: '1' }] }),
+      status.INVALID_ARGUMENT,
+      'report.measurements[15].indicator_id',
+    ],
   ])('rejects %s, storing nothing', async (_label, request, code, field) => {
     const before = await mongo.db.collection('grades').countDocuments();
     const error = await failure(client.issueGrade(request() as IssueGradeRequest, certifier));
@@ -347,11 +385,7 @@ describe('lifecycle', () => {
     expect(revoked.grade?.state).toBe(GradeState.GRADE_STATE_REVOKED);
     expect((await failure(client.revokeGrade({ name, reason: 'again' }, regulator))).code).toBe(status.FAILED_PRECONDITION);
     await waitFor(() => eventsOf(name).find((m) => typeOf(m) === 'pinzhi.grading.grade.revoked.v1'));
-    expect(eventsOf(name).map(typeOf)).toEqual([
-      'pinzhi.grading.grade.issued.v1',
-      'pinzhi.grading.grade.downgraded.v1',
-      'pinzhi.grading.grade.revoked.v1',
-    ]);
+    expect(eventsOf(name).map(typeOf)).toEqual(['pinzhi.grading.grade.issued.v1', 'pinzhi.grading.grade.downgraded.v1', 'pinzhi.grading.grade.revoked.v1']);
     // The compacted topic ends with a tombstone for this product and standard.
     await waitFor(() => stateRecords.find((m) => m.headers?.ce_subject?.toString() === name && m.value === null));
   });
@@ -359,10 +393,17 @@ describe('lifecycle', () => {
   it('verifies certificates: valid and current, tampered, and revoked', async () => {
     const { grade } = await client.issueGrade(issueRequest(), certifier);
     const certificate = grade!.certificate!;
-    expect(await client.verifyCertificate({ certificate, certificateNumber: '' }, new Metadata())).toMatchObject({ signatureValid: true, current: true, level: 'SUPERIOR' });
+    expect(await client.verifyCertificate({ certificate, certificateNumber: '' }, new Metadata())).toMatchObject({
+      signatureValid: true,
+      current: true,
+      level: 'SUPERIOR',
+    });
     const tampered = { ...certificate, level: 'SUPERIOR ' };
     expect((await client.verifyCertificate({ certificate: tampered, certificateNumber: '' }, new Metadata())).signatureValid).toBe(false);
-    const flipped = { ...certificate, signature: { ...certificate.signature!, signature: Buffer.from(certificate.signature!.signature).map((b, i) => (i === 0 ? b ^ 1 : b)) as Buffer } };
+    const flipped = {
+      ...certificate,
+      signature: { ...certificate.signature!, signature: Buffer.from(certificate.signature!.signature).map((b, i) => (i === 0 ? b ^ 1 : b)) as Buffer },
+    };
     expect((await client.verifyCertificate({ certificate: flipped, certificateNumber: '' }, new Metadata())).signatureValid).toBe(false);
     await client.revokeGrade({ name: grade!.name, reason: 'withdrawn by the body' }, certifier);
     expect(await client.verifyCertificate({ certificate: undefined, certificateNumber: certificate.number }, new Metadata())).toMatchObject({
@@ -410,15 +451,24 @@ describe('supervision sampling', () => {
         standardCode: STANDARD,
         passed: false,
         regulator: 'SAMR Jiangsu',
-        report: { laboratoryCnasNumber: 'CNAS L0192', reportNumber: sampleId, sampleId, testedOn: '2026-11-25', measurements: superiorMeasurements({ 'down-cluster-content': '82' }) },
+        report: {
+          laboratoryCnasNumber: 'CNAS L0192',
+          reportNumber: sampleId,
+          sampleId,
+          testedOn: '2026-11-25',
+          measurements: superiorMeasurements({ 'down-cluster-content': '82' }),
+        },
       }),
     ).finish();
     const event = newCloudEvent({ source: '/samr', type: 'pinzhi.supervision.sample.reported.v1', subject: `products/${JACKET}`, data: sample });
     await publisher.publish([{ topic: grading.topic(supervisionStream), key: JACKET, event }]);
-    const downgraded = await waitFor(async () => {
-      const g = (await client.getGrade({ name: grade!.name }, marketplace)).grade;
-      return g?.state === GradeState.GRADE_STATE_DOWNGRADED && g;
-    }, { what: 'the downgrade' });
+    const downgraded = await waitFor(
+      async () => {
+        const g = (await client.getGrade({ name: grade!.name }, marketplace)).grade;
+        return g?.state === GradeState.GRADE_STATE_DOWNGRADED && g;
+      },
+      { what: 'the downgrade' },
+    );
     expect(downgraded).toMatchObject({ level: 'FIRST', cause: `supervisionSamples/${sampleId}` });
     const downgradeEvents = () => eventsOf(grade!.name).filter((m) => typeOf(m) === 'pinzhi.grading.grade.downgraded.v1');
     await waitFor(() => downgradeEvents().length > 0 || undefined);
@@ -436,12 +486,29 @@ describe('supervision sampling', () => {
       standardCode: STANDARD,
       passed: false,
       regulator: 'SAMR Jiangsu',
-      report: { laboratoryCnasNumber: 'CNAS L0192', reportNumber: sentinelId, sampleId: sentinelId, testedOn: '2026-11-26', measurements: superiorMeasurements({ formaldehyde: '310' }) },
+      report: {
+        laboratoryCnasNumber: 'CNAS L0192',
+        reportNumber: sentinelId,
+        sampleId: sentinelId,
+        testedOn: '2026-11-26',
+        measurements: superiorMeasurements({ formaldehyde: '310' }),
+      },
     });
     await publisher.publish([
-      { topic: grading.topic(supervisionStream), key: JACKET, event: newCloudEvent({ source: '/samr', type: supervisionStream.types.reported, subject: `products/${JACKET}`, data: SampleReported.encode(sentinel).finish() }) },
+      {
+        topic: grading.topic(supervisionStream),
+        key: JACKET,
+        event: newCloudEvent({
+          source: '/samr',
+          type: supervisionStream.types.reported,
+          subject: `products/${JACKET}`,
+          data: SampleReported.encode(sentinel).finish(),
+        }),
+      },
     ]);
-    await waitFor(() => eventsOf(grade!.name).some((m) => typeOf(m) === gradeStream.types.revoked) || undefined, { what: 'the revocation by the sentinel sample' });
+    await waitFor(() => eventsOf(grade!.name).some((m) => typeOf(m) === gradeStream.types.revoked) || undefined, {
+      what: 'the revocation by the sentinel sample',
+    });
     expect(downgradeEvents()).toHaveLength(1);
     const history = (await client.getGrade({ name: grade!.name }, marketplace)).grade!.history;
     expect(history.map((h) => h.cause).slice(1)).toEqual([`supervisionSamples/${sampleId}`, `supervisionSamples/${sentinelId}`]);
@@ -469,10 +536,13 @@ describe('supervision sampling', () => {
       { topic: grading.topic(catalogueStreams.product), key: JACKET, event: withdrawal(JACKET) },
       { topic: grading.topic(catalogueStreams.product), key: PRODUCT, event },
     ]);
-    const revoked = await waitFor(async () => {
-      const g = (await client.getGrade({ name: ours!.name }, marketplace)).grade;
-      return g?.state === GradeState.GRADE_STATE_REVOKED && g;
-    }, { what: 'the revocation' });
+    const revoked = await waitFor(
+      async () => {
+        const g = (await client.getGrade({ name: ours!.name }, marketplace)).grade;
+        return g?.state === GradeState.GRADE_STATE_REVOKED && g;
+      },
+      { what: 'the revocation' },
+    );
     expect(revoked).toMatchObject({ cause: `events/${event.id}`, stateReason: 'the product was withdrawn from the catalogue' });
     await waitFor(() => eventsOf(ours!.name).some((m) => typeOf(m) === 'pinzhi.grading.grade.revoked.v1') || undefined);
     expect((await client.getGrade({ name: jacket!.name }, marketplace)).grade?.state).toBe(GradeState.GRADE_STATE_ISSUED);
@@ -489,7 +559,13 @@ describe('reliability', () => {
       logger,
       sweepIntervalMs: 60_000,
     });
-    const useCases = new GradingUseCases(new MongoGradeRepository(mongo.db, broken), new CatalogueReader(mongo.db), grading.exposed.signer, { defaultValidityMonths: 12 }, now);
+    const useCases = new GradingUseCases(
+      new MongoGradeRepository(mongo.db, broken),
+      new CatalogueReader(mongo.db),
+      grading.exposed.signer,
+      { defaultValidityMonths: 12 },
+      now,
+    );
     const caller = { subject: 'certifier-user', role: 'certifier' as const, org: CERTIFIER, scopes: [] };
     const request = issueRequest({}, '06934567801036');
     const { grade } = await useCases.issueGrade(caller, {
@@ -502,7 +578,14 @@ describe('reliability', () => {
     await gradeTopicSentinel('06934567801036');
     expect(eventsOf(name)).toHaveLength(0);
 
-    const relay = new OutboxRelay({ db: mongo.db, publisher: await createEventPublisher(kafka, { topicPrefix: ns.prefix }), collections: ['grades'], logger, sweepIntervalMs: 60_000, sweepMinAgeMs: 0 });
+    const relay = new OutboxRelay({
+      db: mongo.db,
+      publisher: await createEventPublisher(kafka, { topicPrefix: ns.prefix }),
+      collections: ['grades'],
+      logger,
+      sweepIntervalMs: 60_000,
+      sweepMinAgeMs: 0,
+    });
     expect(await relay.sweep()).toBe(2);
     await waitFor(() => eventsOf(name).length > 0 || undefined);
     await relay.sweep();
@@ -522,11 +605,17 @@ describe('WatchGrades', () => {
     stream.on('error', () => undefined);
     try {
       // The watcher's consumer needs a moment to join; keep issuing until one arrives.
-      const grade = await waitFor(async () => {
-        const { grade } = await client.issueGrade(issueRequest(), certifier);
-        const arrived = await waitFor(() => received.some((r) => r.event?.grade?.name === grade!.name) || undefined, { timeoutMs: 1500, what: 'this grade' }).catch(() => false);
-        return arrived && grade;
-      }, { timeoutMs: 45_000, intervalMs: 0, what: 'a streamed grade event' });
+      const grade = await waitFor(
+        async () => {
+          const { grade } = await client.issueGrade(issueRequest(), certifier);
+          const arrived = await waitFor(() => received.some((r) => r.event?.grade?.name === grade!.name) || undefined, {
+            timeoutMs: 1500,
+            what: 'this grade',
+          }).catch(() => false);
+          return arrived && grade;
+        },
+        { timeoutMs: 45_000, intervalMs: 0, what: 'a streamed grade event' },
+      );
       const event = received.find((r) => r.event?.grade?.name === grade!.name)!;
       expect(event.event?.type).toBe('pinzhi.grading.grade.issued.v1');
       expect(event.resumeToken).not.toBe('');
@@ -554,7 +643,9 @@ describe('WatchGrades', () => {
       await new Promise((r) => setTimeout(r, 300));
       const { grade: jacket } = await client.issueGrade(issueRequest(), certifier);
       const { grade: other } = await client.issueGrade(issueRequest({}, OTHER), certifier);
-      await waitFor(() => (everything.has(jacket!.name) && everything.has(other!.name) && oneProduct.has(other!.name)) || undefined, { what: 'both watchers served' });
+      await waitFor(() => (everything.has(jacket!.name) && everything.has(other!.name) && oneProduct.has(other!.name)) || undefined, {
+        what: 'both watchers served',
+      });
       // Sentinel: an event the product watcher takes (a grade of OTHER) on the jacket's
       // partition, so the shared feed reads it after the jacket's event and queues it behind
       // anything it handed that watcher for the jacket.

@@ -20,7 +20,13 @@ export const sameLineService = defineService({
     // Declarations and certificates are signed with same-line's own keys (its own collection).
     const signer = new MongoBytesSigner(db, 'same_line_signing_keys');
     await signer.ensureActiveKey();
-    const useCases = new SameLineUseCases(new MongoCaseRepository(db, relay), new CatalogueReader(db), signer, { validityMonths: config.CERTIFICATE_VALIDITY_MONTHS }, clock);
+    const useCases = new SameLineUseCases(
+      new MongoCaseRepository(db, relay),
+      new CatalogueReader(db),
+      signer,
+      { validityMonths: config.CERTIFICATE_VALIDITY_MONTHS },
+      clock,
+    );
     return {
       grpc: [{ definition: SameLineServiceService, handlers: sameLineHandlers(useCases, signer) }],
       consumers: [

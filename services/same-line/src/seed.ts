@@ -61,7 +61,15 @@ export async function loadSameLineSeeds(useCases: SameLineUseCases, catalogue: C
       export: reportsFromMessage(seed.exportReports.map(report), `${seed.id}.export_reports`, violations, seen),
     };
     if (violations.length > 0) throw new InvalidArgumentError(`seed ${seed.id} is invalid`, violations);
-    await useCases.file(owner, { caseId: seed.id, path: seed.path, domesticProductId: product._id, productionLineIds: [], domesticStandardCodes: [], exportStandardCodes: [], evidence });
+    await useCases.file(owner, {
+      caseId: seed.id,
+      path: seed.path,
+      domesticProductId: product._id,
+      productionLineIds: [],
+      domesticStandardCodes: [],
+      exportStandardCodes: [],
+      evidence,
+    });
     for (const step of steps[seed.target]) {
       if (step === 'start') await useCases.startEvaluation(certifier, seed.id, undefined);
       if (step === 'certify') await useCases.certify(certifier, seed.id, seed.notes);

@@ -72,15 +72,22 @@ function fileRequest(path: SameLinePath, domestic: string, reports: TestReport[]
 
 const eventsOf = (id: string) => records.filter((r) => r.key?.toString() === id);
 const typesOf = (id: string) => eventsOf(id).map((r) => r.headers!.ce_type!.toString().replace(/^pinzhi\.sameline\.case\.(\w+)\.v1$/, '$1'));
-const waitForEvent = (id: string, verb: string) => waitFor(() => eventsOf(id).find((r) => r.headers?.ce_type?.toString() === sameLineStream.types[verb as 'filed']), { what: `${verb} of ${id}` });
+const waitForEvent = (id: string, verb: string) =>
+  waitFor(() => eventsOf(id).find((r) => r.headers?.ce_type?.toString() === sameLineStream.types[verb as 'filed']), { what: `${verb} of ${id}` });
 
 async function declared(domestic = JACKET, reports = [report(`R-${randomUUID().slice(0, 8)}`)]) {
-  const { sameLineCase } = await client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, domestic, reports), domestic === SNOWSUIT ? tongyue : owner);
+  const { sameLineCase } = await client.fileCase(
+    fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, domestic, reports),
+    domestic === SNOWSUIT ? tongyue : owner,
+  );
   return sameLineCase!;
 }
 
 async function certified(domestic = COAT) {
-  const { sameLineCase } = await client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_THIRD_PARTY, domestic, [report(`R-${randomUUID().slice(0, 8)}`)]), owner);
+  const { sameLineCase } = await client.fileCase(
+    fileRequest(SameLinePath.SAME_LINE_PATH_THIRD_PARTY, domestic, [report(`R-${randomUUID().slice(0, 8)}`)]),
+    owner,
+  );
   await client.startEvaluation({ name: sameLineCase!.name, certificationBody: '' }, certifier);
   const done = await client.certifyCase({ name: sameLineCase!.name, notes: 'line audited' }, certifier);
   return done.sameLineCase!;
@@ -148,8 +155,14 @@ describe('the self-declared path', () => {
       ['turbidity', true],
       ['odour', true],
     ]);
-    expect(sameLineCase!.certificate!.statement).toMatchObject({ number: `PZ-SD-${new Date().getUTCFullYear()}-${id}`, issuer: `enterprises/${CHENGYU}`, issuerCnasNumber: '' });
-    expect(sameLineCase!.history.map((t) => [t.action, t.toState, t.role, t.organisation])).toEqual([['declare', CaseState.CASE_STATE_DECLARED, 'enterprise', CHENGYU]]);
+    expect(sameLineCase!.certificate!.statement).toMatchObject({
+      number: `PZ-SD-${new Date().getUTCFullYear()}-${id}`,
+      issuer: `enterprises/${CHENGYU}`,
+      issuerCnasNumber: '',
+    });
+    expect(sameLineCase!.history.map((t) => [t.action, t.toState, t.role, t.organisation])).toEqual([
+      ['declare', CaseState.CASE_STATE_DECLARED, 'enterprise', CHENGYU],
+    ]);
 
     const event = await waitForEvent(id, 'declared');
     const h = (k: string) => event.headers?.[k]?.toString();
@@ -165,14 +178,27 @@ describe('the self-declared path', () => {
     const payload = CaseDeclared.decode(event.value!);
     expect(payload.certificate!.statement!.number).toBe(sameLineCase!.certificate!.statement!.number);
 
-    const verified = await client.verifySameLineCertificate({ certificateNumber: sameLineCase!.certificate!.statement!.number, statement: undefined, signature: undefined });
+    const verified = await client.verifySameLineCertificate({
+      certificateNumber: sameLineCase!.certificate!.statement!.number,
+      statement: undefined,
+      signature: undefined,
+    });
     expect(verified).toMatchObject({ genuine: true, current: true, reason: SameLineVerificationReason.SAME_LINE_VERIFICATION_REASON_VALID });
-    expect(verified.listing).toMatchObject({ enterpriseCreditCode: CHENGYU, path: SameLinePath.SAME_LINE_PATH_SELF_DECLARED, state: CaseState.CASE_STATE_DECLARED });
+    expect(verified.listing).toMatchObject({
+      enterpriseCreditCode: CHENGYU,
+      path: SameLinePath.SAME_LINE_PATH_SELF_DECLARED,
+      state: CaseState.CASE_STATE_DECLARED,
+    });
   });
 
   it('refuses a declaration with a gap, with every gap as a field violation, and stores and emits nothing', async () => {
     const id = caseId('refused');
-    const error = await failure(client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, JACKET, [report('R-bad', { 'oxygen-number': '6.1', turbidity: '450' })], id), owner));
+    const error = await failure(
+      client.fileCase(
+        fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, JACKET, [report('R-bad', { 'oxygen-number': '6.1', turbidity: '450' })], id),
+        owner,
+      ),
+    );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     const violations = fieldViolationsOf(error);
     expect(violations.map((v) => [v.field, v.reason])).toEqual([
@@ -194,10 +220,15 @@ describe('the self-declared path', () => {
   });
 
   it('compares at the level the case claims, and refuses a level the domestic standards do not have', async () => {
-    const error = await failure(client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, JACKET, [report('R-2')], caseId('gold'), { claimedLevel: 'GOLD' }), owner));
+    const error = await failure(
+      client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, JACKET, [report('R-2')], caseId('gold'), { claimedLevel: 'GOLD' }), owner),
+    );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldViolationsOf(error)[0]).toMatchObject({ field: 'same_line_case.claimed_level', reason: 'UNKNOWN_LEVEL' });
-    const { sameLineCase } = await client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, JACKET, [report('R-3')], caseId('superior'), { claimedLevel: 'SUPERIOR' }), owner);
+    const { sameLineCase } = await client.fileCase(
+      fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, JACKET, [report('R-3')], caseId('superior'), { claimedLevel: 'SUPERIOR' }),
+      owner,
+    );
     expect(sameLineCase!.checks!.comparedLevels).toContainEqual({ standardCode: 'GB/T 14272-2021', side: 'DOMESTIC', level: 'SUPERIOR' });
   });
 });
@@ -205,19 +236,43 @@ describe('the self-declared path', () => {
 describe('the third-party path', () => {
   it('walks FILED → UNDER_EVALUATION → CERTIFIED with findings, keeping every transition and announcing filed and certified', async () => {
     const id = caseId('coat');
-    const { sameLineCase: filed } = await client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_THIRD_PARTY, COAT, [report('R-10'), report('R-11', { 'oxygen-number': '3.0' })], id), owner);
+    const { sameLineCase: filed } = await client.fileCase(
+      fileRequest(SameLinePath.SAME_LINE_PATH_THIRD_PARTY, COAT, [report('R-10'), report('R-11', { 'oxygen-number': '3.0' })], id),
+      owner,
+    );
     expect(filed!.state).toBe(CaseState.CASE_STATE_FILED);
     expect(filed!.checks!.passed).toBe(true);
     // The coat and its twin share line 2 only.
     expect(filed!.productionLines).toEqual(['productionLines/line-chengyu-down-2']);
 
     const { sameLineCase: evaluating } = await client.startEvaluation({ name: filed!.name, certificationBody: '' }, certifier);
-    expect(evaluating).toMatchObject({ state: CaseState.CASE_STATE_UNDER_EVALUATION, certificationBody: 'certificationBodies/91110108MA01R6KX53', certificationBodyCnasNumber: HUAZHI });
-    await client.addFinding({ name: filed!.name, finding: { name: '', severity: FindingSeverity.FINDING_SEVERITY_MINOR, indicatorId: 'oxygen-number', text: 'batch records incomplete for B-10', author: '', authorOrganisation: '' } }, certifier);
+    expect(evaluating).toMatchObject({
+      state: CaseState.CASE_STATE_UNDER_EVALUATION,
+      certificationBody: 'certificationBodies/91110108MA01R6KX53',
+      certificationBodyCnasNumber: HUAZHI,
+    });
+    await client.addFinding(
+      {
+        name: filed!.name,
+        finding: {
+          name: '',
+          severity: FindingSeverity.FINDING_SEVERITY_MINOR,
+          indicatorId: 'oxygen-number',
+          text: 'batch records incomplete for B-10',
+          author: '',
+          authorOrganisation: '',
+        },
+      },
+      certifier,
+    );
     const { sameLineCase: done } = await client.certifyCase({ name: filed!.name, notes: 'line audit on site' }, certifier);
     expect(done!.state).toBe(CaseState.CASE_STATE_CERTIFIED);
     expect(done!.findings).toHaveLength(1);
-    expect(done!.certificate!.statement).toMatchObject({ number: expect.stringMatching(/^PZ-SC-\d{4}-/), issuer: 'certificationBodies/91110108MA01R6KX53', issuerCnasNumber: HUAZHI });
+    expect(done!.certificate!.statement).toMatchObject({
+      number: expect.stringMatching(/^PZ-SC-\d{4}-/),
+      issuer: 'certificationBodies/91110108MA01R6KX53',
+      issuerCnasNumber: HUAZHI,
+    });
     expect(done!.history.map((t) => [t.action, t.toState, t.role, t.organisation])).toEqual([
       ['file', CaseState.CASE_STATE_FILED, 'enterprise', CHENGYU],
       ['start_evaluation', CaseState.CASE_STATE_UNDER_EVALUATION, 'certifier', HUAZHI],
@@ -240,11 +295,27 @@ describe('the third-party path', () => {
   it('does not certify over a major finding; the body rejects with reasons', async () => {
     const { sameLineCase } = await client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_THIRD_PARTY, COAT, [report('R-20')]), owner);
     await client.startEvaluation({ name: sameLineCase!.name, certificationBody: '' }, certifier);
-    await client.addFinding({ name: sameLineCase!.name, finding: { name: '', severity: FindingSeverity.FINDING_SEVERITY_MAJOR, indicatorId: '', text: 'export batches come from a second, unregistered line', author: '', authorOrganisation: '' } }, certifier);
+    await client.addFinding(
+      {
+        name: sameLineCase!.name,
+        finding: {
+          name: '',
+          severity: FindingSeverity.FINDING_SEVERITY_MAJOR,
+          indicatorId: '',
+          text: 'export batches come from a second, unregistered line',
+          author: '',
+          authorOrganisation: '',
+        },
+      },
+      certifier,
+    );
     const refused = await failure(client.certifyCase({ name: sameLineCase!.name, notes: '' }, certifier));
     expect(refused.code).toBe(status.FAILED_PRECONDITION);
     expect(refused.details).toContain('major');
-    const { sameLineCase: rejected } = await client.rejectCase({ name: sameLineCase!.name, reasons: ['export batches not made on the registered line'] }, certifier);
+    const { sameLineCase: rejected } = await client.rejectCase(
+      { name: sameLineCase!.name, reasons: ['export batches not made on the registered line'] },
+      certifier,
+    );
     expect(rejected).toMatchObject({ state: CaseState.CASE_STATE_REJECTED, rejectionReasons: ['export batches not made on the registered line'] });
     await waitForEvent(idOf(rejected!), 'rejected');
   });
@@ -279,7 +350,9 @@ describe('who may do what', () => {
     expect((await failure(client.certifyCase({ name: sameLineCase!.name, notes: '' }, owner))).code).toBe(status.PERMISSION_DENIED);
     const { sameLineCases } = await client.listCases({ pageSize: 500, pageToken: '', enterprise: '', state: 'FILED', product: '' }, certifier);
     expect(sameLineCases.map((c) => c.name)).toContain(sameLineCase!.name);
-    expect((await failure(client.listCases({ pageSize: 10, pageToken: '', enterprise: `enterprises/${CHENGYU}`, state: '', product: '' }, otherEnterprise))).code).toBe(status.PERMISSION_DENIED);
+    expect(
+      (await failure(client.listCases({ pageSize: 10, pageToken: '', enterprise: `enterprises/${CHENGYU}`, state: '', product: '' }, otherEnterprise))).code,
+    ).toBe(status.PERMISSION_DENIED);
     // The owner pages through its own cases.
     const first = await client.listCases({ pageSize: 1, pageToken: '', enterprise: '', state: '', product: `products/${COAT}` }, owner);
     const second = await client.listCases({ pageSize: 1, pageToken: first.nextPageToken, enterprise: '', state: '', product: `products/${COAT}` }, owner);
@@ -289,11 +362,21 @@ describe('who may do what', () => {
   });
 
   it('refuses a product of another enterprise and a malformed request as field violations', async () => {
-    expect((await failure(client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, SNOWSUIT, [infantReport('R-41')]), owner))).code).toBe(status.PERMISSION_DENIED);
-    const error = await failure(client.fileCase({ caseId: 'Bad Id', sameLineCase: SameLineCase.fromPartial({ domesticProduct: 'products/123', exportMarket: 'europe' }) }, owner));
+    expect((await failure(client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_SELF_DECLARED, SNOWSUIT, [infantReport('R-41')]), owner))).code).toBe(
+      status.PERMISSION_DENIED,
+    );
+    const error = await failure(
+      client.fileCase({ caseId: 'Bad Id', sameLineCase: SameLineCase.fromPartial({ domesticProduct: 'products/123', exportMarket: 'europe' }) }, owner),
+    );
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldViolationsOf(error).map((v) => v.field)).toEqual(
-      expect.arrayContaining(['case_id', 'same_line_case.path', 'same_line_case.domestic_product', 'same_line_case.export_market', 'same_line_case.domestic_reports']),
+      expect.arrayContaining([
+        'case_id',
+        'same_line_case.path',
+        'same_line_case.domestic_product',
+        'same_line_case.export_market',
+        'same_line_case.domestic_reports',
+      ]),
     );
   });
 });
@@ -322,11 +405,25 @@ describe('surveillance', () => {
       reason: SameLineVerificationReason.SAME_LINE_VERIFICATION_REASON_SUSPENDED,
     });
     // The listing shows why.
-    const { listings } = await client.searchListings({ pageSize: 500, pageToken: '', enterpriseCreditCode: '', gtin: COAT, category: '', exportMarket: '', path: 0, state: CaseState.CASE_STATE_SUSPENDED });
+    const { listings } = await client.searchListings({
+      pageSize: 500,
+      pageToken: '',
+      enterpriseCreditCode: '',
+      gtin: COAT,
+      category: '',
+      exportMarket: '',
+      path: 0,
+      state: CaseState.CASE_STATE_SUSPENDED,
+    });
     expect(listings.find((l) => l.sameLineCase === c.name)!.stateReason).toContain('revoked');
 
-    expect((await failure(client.reinstateCase({ name: c.name, reason: 'retested', domesticReports: [], exportReports: [] }, owner))).code).toBe(status.PERMISSION_DENIED);
-    const { sameLineCase: back } = await client.reinstateCase({ name: c.name, reason: 'retested batch B-52 at an independent lab', domesticReports: [report('R-52')], exportReports: [] }, certifier);
+    expect((await failure(client.reinstateCase({ name: c.name, reason: 'retested', domesticReports: [], exportReports: [] }, owner))).code).toBe(
+      status.PERMISSION_DENIED,
+    );
+    const { sameLineCase: back } = await client.reinstateCase(
+      { name: c.name, reason: 'retested batch B-52 at an independent lab', domesticReports: [report('R-52')], exportReports: [] },
+      certifier,
+    );
     expect(back).toMatchObject({ state: CaseState.CASE_STATE_CERTIFIED, suspensionReason: '' });
     expect(back!.domesticReports.map((r) => r.reportNumber)).toEqual(['R-52']);
     await waitForEvent(id, 'reinstated');
@@ -358,7 +455,13 @@ describe('surveillance', () => {
           standardCode: 'GB 18401-2010',
           passed: false,
           regulator: 'SAMR Guangdong',
-          report: { laboratoryCnasNumber: 'CNAS L0192', reportNumber: sid, sampleId: sid, testedOn: '2026-11-25', measurements: superiorMeasurements({ formaldehyde: '31' }) },
+          report: {
+            laboratoryCnasNumber: 'CNAS L0192',
+            reportNumber: sid,
+            sampleId: sid,
+            testedOn: '2026-11-25',
+            measurements: superiorMeasurements({ formaldehyde: '31' }),
+          },
         }),
       ).finish();
     const event = newCloudEvent({ source: '/samr', type: supervisionStream.types.reported, subject: `products/${SNOWSUIT}`, data: sample(sampleId) });
@@ -369,16 +472,30 @@ describe('surveillance', () => {
     // event id (the effect is idempotent on the sample), then a passed sample (ignored).
     await publisher.publish([{ topic, key: SNOWSUIT, event }]);
     await publisher.publish([{ topic, key: SNOWSUIT, event: { ...event, id: randomUUID() } }]);
-    const passed = newCloudEvent({ source: '/samr', type: supervisionStream.types.reported, subject: `products/${SNOWSUIT}`, data: SampleReported.encode(SampleReported.fromPartial({ sampleId: `${sampleId}-ok`, product: `products/${SNOWSUIT}`, passed: true })).finish() });
+    const passed = newCloudEvent({
+      source: '/samr',
+      type: supervisionStream.types.reported,
+      subject: `products/${SNOWSUIT}`,
+      data: SampleReported.encode(SampleReported.fromPartial({ sampleId: `${sampleId}-ok`, product: `products/${SNOWSUIT}`, passed: true })).finish(),
+    });
     await publisher.publish([{ topic, key: SNOWSUIT, event: passed }]);
     // Sentinel on the same key: another failed sample, recorded on the suspended case without
     // a new suspension; once it shows, everything published before it has been handled.
     const sentinelId = `${sampleId}-2`;
-    await publisher.publish([{ topic, key: SNOWSUIT, event: newCloudEvent({ source: '/samr', type: supervisionStream.types.reported, subject: `products/${SNOWSUIT}`, data: sample(sentinelId) }) }]);
-    const surveillance = await waitFor(async () => {
-      const { sameLineCase } = await client.getCase({ name: c.name }, tongyue);
-      return sameLineCase!.surveillance.some((r) => r.cause === `supervisionSamples/${sentinelId}`) && sameLineCase!.surveillance;
-    }, { what: 'the sentinel sample on the case' });
+    await publisher.publish([
+      {
+        topic,
+        key: SNOWSUIT,
+        event: newCloudEvent({ source: '/samr', type: supervisionStream.types.reported, subject: `products/${SNOWSUIT}`, data: sample(sentinelId) }),
+      },
+    ]);
+    const surveillance = await waitFor(
+      async () => {
+        const { sameLineCase } = await client.getCase({ name: c.name }, tongyue);
+        return sameLineCase!.surveillance.some((r) => r.cause === `supervisionSamples/${sentinelId}`) && sameLineCase!.surveillance;
+      },
+      { what: 'the sentinel sample on the case' },
+    );
     expect(surveillance.map((r) => [r.cause, r.suspended])).toEqual([
       [`supervisionSamples/${sampleId}`, true],
       [`supervisionSamples/${sentinelId}`, false],
@@ -387,11 +504,16 @@ describe('surveillance', () => {
     // Self path: reinstated by new evidence, which must be given and must pass.
     const missing = await failure(client.reinstateCase({ name: c.name, reason: 'retested', domesticReports: [], exportReports: [] }, tongyue));
     expect(fieldViolationsOf(missing)[0]).toMatchObject({ field: 'domestic_reports', reason: 'REQUIRED' });
-    const failing = await failure(client.reinstateCase({ name: c.name, reason: 'retested', domesticReports: [infantReport('R-61', { 'oxygen-number': '7' })], exportReports: [] }, tongyue));
+    const failing = await failure(
+      client.reinstateCase({ name: c.name, reason: 'retested', domesticReports: [infantReport('R-61', { 'oxygen-number': '7' })], exportReports: [] }, tongyue),
+    );
     expect(failing.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldViolationsOf(failing).map((v) => v.reason)).toEqual(['LIMIT_NOT_MET']);
     expect((await client.getCase({ name: c.name }, tongyue)).sameLineCase!.state).toBe(CaseState.CASE_STATE_SUSPENDED);
-    const { sameLineCase: back } = await client.reinstateCase({ name: c.name, reason: 'batch B-62 retested', domesticReports: [infantReport('R-62')], exportReports: [] }, tongyue);
+    const { sameLineCase: back } = await client.reinstateCase(
+      { name: c.name, reason: 'batch B-62 retested', domesticReports: [infantReport('R-62')], exportReports: [] },
+      tongyue,
+    );
     expect(back!.state).toBe(CaseState.CASE_STATE_DECLARED);
     await waitForEvent(id, 'reinstated');
     expect(typesOf(id)).toEqual(['declared', 'suspended', 'reinstated']);
@@ -401,7 +523,14 @@ describe('surveillance', () => {
 describe('the public listing', () => {
   it('searches by enterprise, GTIN, category, market, path and state, newest first, page by page', async () => {
     const mine = [await declared(), await declared(), await declared()];
-    const filter = { enterpriseCreditCode: CHENGYU, gtin: JACKET_EU, category: 'down-garment', exportMarket: 'EU', path: SameLinePath.SAME_LINE_PATH_SELF_DECLARED, state: CaseState.CASE_STATE_DECLARED };
+    const filter = {
+      enterpriseCreditCode: CHENGYU,
+      gtin: JACKET_EU,
+      category: 'down-garment',
+      exportMarket: 'EU',
+      path: SameLinePath.SAME_LINE_PATH_SELF_DECLARED,
+      state: CaseState.CASE_STATE_DECLARED,
+    };
     const seen: string[] = [];
     const times: number[] = [];
     let pageToken = '';
@@ -409,7 +538,13 @@ describe('the public listing', () => {
       const page = await client.searchListings({ ...filter, pageSize: 2, pageToken });
       expect(page.listings.length).toBeLessThanOrEqual(2);
       for (const l of page.listings) {
-        expect(l).toMatchObject({ enterpriseCreditCode: CHENGYU, category: 'down-garment', exportMarket: 'EU', path: SameLinePath.SAME_LINE_PATH_SELF_DECLARED, state: CaseState.CASE_STATE_DECLARED });
+        expect(l).toMatchObject({
+          enterpriseCreditCode: CHENGYU,
+          category: 'down-garment',
+          exportMarket: 'EU',
+          path: SameLinePath.SAME_LINE_PATH_SELF_DECLARED,
+          state: CaseState.CASE_STATE_DECLARED,
+        });
         expect(l.exportProduct).toMatchObject({ gtin: JACKET_EU, model: 'CY-M2401-EU' });
         expect(l.domesticProduct).toMatchObject({ gtin: JACKET, model: 'CY-M2401' });
         expect(l.domesticStandardCodes).toEqual(['GB/T 14272-2021', 'GB 18401-2010']);
@@ -440,7 +575,16 @@ describe('the public listing', () => {
 
   it('never lists a case before it is declared or certified', async () => {
     const { sameLineCase } = await client.fileCase(fileRequest(SameLinePath.SAME_LINE_PATH_THIRD_PARTY, COAT, [report('R-70')]), owner);
-    const { listings } = await client.searchListings({ pageSize: 500, pageToken: '', enterpriseCreditCode: CHENGYU, gtin: '', category: '', exportMarket: '', path: 0, state: 0 });
+    const { listings } = await client.searchListings({
+      pageSize: 500,
+      pageToken: '',
+      enterpriseCreditCode: CHENGYU,
+      gtin: '',
+      category: '',
+      exportMarket: '',
+      path: 0,
+      state: 0,
+    });
     expect(listings.length).toBeGreaterThan(0);
     expect(listings.map((l) => l.sameLineCase)).not.toContain(sameLineCase!.name);
   });
@@ -471,9 +615,9 @@ describe('signed statements', () => {
       const expired = await sameLine.exposed.useCases.expireDue(1000);
       expect(expired).toBeGreaterThanOrEqual(1);
       await waitForEvent(idOf(c), 'expired');
-      expect((await client.verifySameLineCertificate({ certificateNumber: c.certificate!.statement!.number, statement: undefined, signature: undefined })).reason).toBe(
-        SameLineVerificationReason.SAME_LINE_VERIFICATION_REASON_EXPIRED,
-      );
+      expect(
+        (await client.verifySameLineCertificate({ certificateNumber: c.certificate!.statement!.number, statement: undefined, signature: undefined })).reason,
+      ).toBe(SameLineVerificationReason.SAME_LINE_VERIFICATION_REASON_EXPIRED);
     } finally {
       clockOffsetMs = 0;
     }

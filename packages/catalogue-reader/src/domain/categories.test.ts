@@ -30,9 +30,7 @@ describe('product categories', () => {
   it('validates category names', () => {
     expect(isProductCategory('apparel')).toBe(true);
     expect(isProductCategory('toys')).toBe(false);
-    expect(validateProductCategory('toys', 'product.category')).toEqual([
-      expect.objectContaining({ field: 'product.category', reason: 'UNKNOWN_CATEGORY' }),
-    ]);
+    expect(validateProductCategory('toys', 'product.category')).toEqual([expect.objectContaining({ field: 'product.category', reason: 'UNKNOWN_CATEGORY' })]);
     expect(validateTargetGroup('adult', 'product.target_group')[0]?.reason).toBe('UNKNOWN_TARGET_GROUP');
   });
 

@@ -110,25 +110,12 @@ export function targetGroupsOf(category: ProductCategory): readonly TargetGroup[
 }
 
 /** Violations of a product's category and target group, alone and together. */
-export function validateCategoryAndTargetGroup(
-  category: string,
-  targetGroup: string,
-  field: { category: string; targetGroup: string },
-): Violation[] {
-  const violations = [
-    ...validateProductCategory(category, field.category),
-    ...validateTargetGroup(targetGroup, field.targetGroup),
-  ];
+export function validateCategoryAndTargetGroup(category: string, targetGroup: string, field: { category: string; targetGroup: string }): Violation[] {
+  const violations = [...validateProductCategory(category, field.category), ...validateTargetGroup(targetGroup, field.targetGroup)];
   if (violations.length > 0 || !isProductCategory(category) || !isTargetGroup(targetGroup)) return violations;
   const allowed = targetGroupsOf(category);
   if (!allowed.includes(targetGroup)) {
-    violations.push(
-      violation(
-        field.targetGroup,
-        'TARGET_GROUP_NOT_ALLOWED',
-        `a ${category} product is for ${allowed.join(' or ')}, not '${targetGroup}'`,
-      ),
-    );
+    violations.push(violation(field.targetGroup, 'TARGET_GROUP_NOT_ALLOWED', `a ${category} product is for ${allowed.join(' or ')}, not '${targetGroup}'`));
   }
   return violations;
 }

@@ -41,11 +41,7 @@ export function parseCnasNumber(value: string, field = 'cnas_number'): Result<Cn
       return fail(field, 'INVALID_FORMAT', `a certification body number has three digits after C, e.g. CNAS C001-P`);
     }
     if (suffix === undefined) {
-      return fail(
-        field,
-        'MISSING_SCHEME_SUFFIX',
-        `a certification body number ends in the scheme letter, e.g. CNAS C${sequence}-P (product)`,
-      );
+      return fail(field, 'MISSING_SCHEME_SUFFIX', `a certification body number ends in the scheme letter, e.g. CNAS C${sequence}-P (product)`);
     }
     return {
       ok: true,
@@ -70,11 +66,7 @@ export function parseCnasNumber(value: string, field = 'cnas_number'): Result<Cn
     return { ok: true, value: { type: 'laboratory', canonical: `CNAS L${sequence}`, sequence } };
   }
 
-  return fail(
-    field,
-    'UNSUPPORTED_ACCREDITATION_TYPE',
-    `'${letters}' numbers are not handled: pinzhi takes certification bodies (C…) and laboratories (L…)`,
-  );
+  return fail(field, 'UNSUPPORTED_ACCREDITATION_TYPE', `'${letters}' numbers are not handled: pinzhi takes certification bodies (C…) and laboratories (L…)`);
 }
 
 /** Violations of `value`; pass `expectedType` where only one kind of body makes sense. */
@@ -82,9 +74,7 @@ export function validateCnasNumber(value: string, field: string, expectedType?: 
   const result = parseCnasNumber(value, field);
   if (!result.ok) return result.violations;
   if (expectedType !== undefined && result.value.type !== expectedType) {
-    return [
-      violation(field, 'WRONG_ACCREDITATION_TYPE', `${result.value.canonical} is a ${result.value.type}, expected a ${expectedType}`),
-    ];
+    return [violation(field, 'WRONG_ACCREDITATION_TYPE', `${result.value.canonical} is a ${result.value.type}, expected a ${expectedType}`)];
   }
   return [];
 }

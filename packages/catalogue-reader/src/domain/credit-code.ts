@@ -10,9 +10,7 @@ import { violation, type Result, type Violation } from './violation.js';
 export const CREDIT_CODE_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 
 /** Weight of positions 1–17 in the check sum (3^(i-1) mod 31). */
-export const CREDIT_CODE_WEIGHTS: readonly number[] = [
-  1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+export const CREDIT_CODE_WEIGHTS: readonly number[] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 export const CREDIT_CODE_LENGTH = 18;
 
@@ -60,11 +58,7 @@ export type ValidateCreditCodeOptions = { checkOverride?: CreditCodeCheckOverrid
  * Violations of `code` (empty when valid). Length, alphabet, area code and check character
  * are reported with distinct reasons so a client can tell a typo from a truncated paste.
  */
-export function validateCreditCode(
-  code: string,
-  field: string,
-  options: ValidateCreditCodeOptions = {},
-): Violation[] {
+export function validateCreditCode(code: string, field: string, options: ValidateCreditCodeOptions = {}): Violation[] {
   const normalised = normaliseCreditCode(code);
   if (normalised.length === 0) {
     return [violation(field, 'REQUIRED', 'a unified social credit code is required')];
@@ -72,26 +66,14 @@ export function validateCreditCode(
 
   const violations: Violation[] = [];
   if (normalised.length !== CREDIT_CODE_LENGTH) {
-    violations.push(
-      violation(
-        field,
-        'INVALID_LENGTH',
-        `a unified social credit code has ${CREDIT_CODE_LENGTH} characters, got ${normalised.length}`,
-      ),
-    );
+    violations.push(violation(field, 'INVALID_LENGTH', `a unified social credit code has ${CREDIT_CODE_LENGTH} characters, got ${normalised.length}`));
   }
 
-  const badPositions = [...normalised]
-    .map((char, i) => ({ char, position: i + 1 }))
-    .filter(({ char }) => !CREDIT_CODE_ALPHABET.includes(char));
+  const badPositions = [...normalised].map((char, i) => ({ char, position: i + 1 })).filter(({ char }) => !CREDIT_CODE_ALPHABET.includes(char));
   if (badPositions.length > 0) {
     const listed = badPositions.map(({ char, position }) => `'${char}' at position ${position}`).join(', ');
     violations.push(
-      violation(
-        field,
-        'INVALID_CHARACTER',
-        `${listed} not allowed; a credit code uses digits and the letters ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V, Z)`,
-      ),
+      violation(field, 'INVALID_CHARACTER', `${listed} not allowed; a credit code uses digits and the letters ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V, Z)`),
     );
   }
 
@@ -100,9 +82,7 @@ export function validateCreditCode(
 
   const areaCode = normalised.slice(2, 8);
   if (!/^\d{6}$/.test(areaCode)) {
-    violations.push(
-      violation(field, 'INVALID_AREA_CODE', `positions 3–8 must be a GB/T 2260 area code of six digits, got '${areaCode}'`),
-    );
+    violations.push(violation(field, 'INVALID_AREA_CODE', `positions 3–8 must be a GB/T 2260 area code of six digits, got '${areaCode}'`));
   }
 
   const expected = creditCodeCheckCharacter(normalised.slice(0, 17));
@@ -110,20 +90,10 @@ export function validateCreditCode(
   if (expected !== actual) {
     const override = options.checkOverride;
     if (override === undefined) {
-      violations.push(
-        violation(
-          field,
-          'CHECK_CHARACTER_MISMATCH',
-          `check character is '${actual}' but the first 17 characters give '${expected}'`,
-        ),
-      );
+      violations.push(violation(field, 'CHECK_CHARACTER_MISMATCH', `check character is '${actual}' but the first 17 characters give '${expected}'`));
     } else if (override.approvedBy.trim() === '' || override.reason.trim() === '') {
       violations.push(
-        violation(
-          field,
-          'OVERRIDE_INCOMPLETE',
-          `check character is '${actual}' (expected '${expected}'); an override needs both an approver and a reason`,
-        ),
+        violation(field, 'OVERRIDE_INCOMPLETE', `check character is '${actual}' (expected '${expected}'); an override needs both an approver and a reason`),
       );
     }
   }
@@ -131,11 +101,7 @@ export function validateCreditCode(
 }
 
 /** Splits a code into its GB 32100 parts, or returns why it cannot. */
-export function parseCreditCode(
-  code: string,
-  field: string,
-  options: ValidateCreditCodeOptions = {},
-): Result<CreditCodeParts> {
+export function parseCreditCode(code: string, field: string, options: ValidateCreditCodeOptions = {}): Result<CreditCodeParts> {
   const violations = validateCreditCode(code, field, options);
   if (violations.length > 0) return { ok: false, violations };
   const normalised = normaliseCreditCode(code);

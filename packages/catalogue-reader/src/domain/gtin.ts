@@ -41,9 +41,7 @@ export function normaliseGtin(code: string, field = 'gtin'): Result<string> {
   if (!GTIN_LENGTHS.includes(trimmed.length)) {
     return {
       ok: false,
-      violations: [
-        violation(field, 'INVALID_LENGTH', `a GTIN has 8, 12, 13 or 14 digits, got ${trimmed.length}`),
-      ],
+      violations: [violation(field, 'INVALID_LENGTH', `a GTIN has 8, 12, 13 or 14 digits, got ${trimmed.length}`)],
     };
   }
   const expected = gtinCheckDigit(trimmed.slice(0, -1));
@@ -51,9 +49,7 @@ export function normaliseGtin(code: string, field = 'gtin'): Result<string> {
   if (expected !== actual) {
     return {
       ok: false,
-      violations: [
-        violation(field, 'CHECK_DIGIT_MISMATCH', `check digit is ${actual} but the other digits give ${expected}`),
-      ],
+      violations: [violation(field, 'CHECK_DIGIT_MISMATCH', `check digit is ${actual} but the other digits give ${expected}`)],
     };
   }
   // Padding with zeros keeps the check digit valid: leading zeros add nothing to the sum.

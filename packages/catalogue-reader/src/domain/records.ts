@@ -133,9 +133,7 @@ const maxLength = (value: string | undefined, field: string, max: number): Viola
   value !== undefined && value.length > max ? [violation(field, 'TOO_LONG', `at most ${max} characters`)] : [];
 
 const oneOf = <T extends string>(value: string, allowed: readonly T[], field: string): Violation[] =>
-  (allowed as readonly string[]).includes(value)
-    ? []
-    : [violation(field, 'UNKNOWN_VALUE', `'${value}' is not one of ${allowed.join(', ')}`)];
+  (allowed as readonly string[]).includes(value) ? [] : [violation(field, 'UNKNOWN_VALUE', `'${value}' is not one of ${allowed.join(', ')}`)];
 
 function categoriesOf(values: readonly string[], field: string, atLeastOne: boolean): Violation[] {
   const violations = values.flatMap((c, i) => validateProductCategory(c, `${field}[${i}]`));
@@ -145,24 +143,16 @@ function categoriesOf(values: readonly string[], field: string, atLeastOne: bool
 
 /** A server- or client-chosen id: lowercase letters, digits and hyphens, 1-63 characters. */
 export function validateSlug(value: string, field: string): Violation[] {
-  return SLUG.test(value)
-    ? []
-    : [violation(field, 'INVALID_ID', 'use 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit')];
+  return SLUG.test(value) ? [] : [violation(field, 'INVALID_ID', 'use 1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit')];
 }
 
-export function validateEnterprise(
-  e: Enterprise,
-  field = 'enterprise',
-  options: { checkOverride?: CreditCodeCheckOverride } = {},
-): Violation[] {
+export function validateEnterprise(e: Enterprise, field = 'enterprise', options: { checkOverride?: CreditCodeCheckOverride } = {}): Violation[] {
   return [
     ...validateCreditCode(e.creditCode, `${field}.credit_code`, options),
     ...required(e.nameZh, `${field}.display_name_zh`, 'the registered Chinese name'),
     ...maxLength(e.nameZh, `${field}.display_name_zh`, 200),
     ...maxLength(e.name, `${field}.display_name_en`, 200),
-    ...(AREA_CODE.test(e.areaCode ?? '')
-      ? []
-      : [violation(`${field}.region_code`, 'INVALID_AREA_CODE', 'a GB/T 2260 area code has six digits')]),
+    ...(AREA_CODE.test(e.areaCode ?? '') ? [] : [violation(`${field}.region_code`, 'INVALID_AREA_CODE', 'a GB/T 2260 area code has six digits')]),
     ...(e.contact?.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e.contact.email)
       ? [violation(`${field}.contact.email`, 'INVALID_EMAIL', 'not an e-mail address')]
       : []),
@@ -202,15 +192,11 @@ export function validateProduct(p: Product, field = 'product'): Violation[] {
       }),
     );
   } else if (isTextileCategory(p.category)) {
-    violations.push(
-      violation(`${field}.target_group`, 'REQUIRED', 'a textile product needs a target group (it decides the GB 18401 category)'),
-    );
+    violations.push(violation(`${field}.target_group`, 'REQUIRED', 'a textile product needs a target group (it decides the GB 18401 category)'));
   }
   violations.push(...oneOf(p.market, ['domestic', 'export'], `${field}.market`));
   if (p.market === 'export' && !MARKET_CODE.test(p.destinationMarket ?? '')) {
-    violations.push(
-      violation(`${field}.destination_market`, 'REQUIRED', 'an export product needs its destination: ISO 3166-1 alpha-2 or EU'),
-    );
+    violations.push(violation(`${field}.destination_market`, 'REQUIRED', 'an export product needs its destination: ISO 3166-1 alpha-2 or EU'));
   }
   p.standardCodes.forEach((code, i) => violations.push(...validateStandardCode(code, `${field}.standard_codes[${i}]`)));
   p.productionLineIds.forEach((id, i) => violations.push(...validateSlug(id, `${field}.production_lines[${i}]`)));

@@ -156,9 +156,7 @@ describe('catalogue seeds', () => {
       const violations = bodies.flatMap((b, i) => [
         ...validateCreditCode(b.creditCode, `bodies[${i}].creditCode`),
         ...validateCnasNumber(b.cnasNumber, `bodies[${i}].cnasNumber`, 'certification-body'),
-        ...b.laboratories.flatMap((lab, j) =>
-          validateCnasNumber(lab.cnasNumber, `bodies[${i}].laboratories[${j}].cnasNumber`, 'laboratory'),
-        ),
+        ...b.laboratories.flatMap((lab, j) => validateCnasNumber(lab.cnasNumber, `bodies[${i}].laboratories[${j}].cnasNumber`, 'laboratory')),
         ...b.accreditedCategories.flatMap((c, j) => validateProductCategory(c, `bodies[${i}].accreditedCategories[${j}]`)),
       ]);
       expect(violations).toEqual([]);
@@ -178,12 +176,16 @@ describe('catalogue seeds', () => {
       const found = problems((report) => {
         brands.forEach((b, i) => {
           if (!enterpriseById.has(b.ownerEnterpriseId)) report(`brands[${i}].ownerEnterpriseId`, b.ownerEnterpriseId);
-          b.categories.forEach((c, j) => { if (!isProductCategory(c)) report(`brands[${i}].categories[${j}]`, c); });
+          b.categories.forEach((c, j) => {
+            if (!isProductCategory(c)) report(`brands[${i}].categories[${j}]`, c);
+          });
         });
         lines.forEach((l, i) => {
           if (!enterpriseById.has(l.enterpriseId)) report(`lines[${i}].enterpriseId`, l.enterpriseId);
           if (!/^\d{6}$/.test(l.areaCode)) report(`lines[${i}].areaCode`, l.areaCode);
-          l.categories.forEach((c, j) => { if (!isProductCategory(c)) report(`lines[${i}].categories[${j}]`, c); });
+          l.categories.forEach((c, j) => {
+            if (!isProductCategory(c)) report(`lines[${i}].categories[${j}]`, c);
+          });
         });
       });
       expect(found).toEqual([]);

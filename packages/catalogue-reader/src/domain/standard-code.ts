@@ -35,17 +35,97 @@ export type StandardCode = {
  * as UNKNOWN_PREFIX means this list is short, not that the code is wrong: add it here.
  */
 export const INDUSTRY_PREFIXES: readonly string[] = [
-  'AQ', 'BB', 'CB', 'CH', 'CJ', 'CY', 'DA', 'DB', 'DL', 'DZ', 'EJ', 'FZ', 'GA', 'GH', 'GM', 'GY',
-  'HB', 'HG', 'HJ', 'HS', 'HY', 'JB', 'JC', 'JG', 'JR', 'JT', 'JY', 'LB', 'LD', 'LS', 'LY', 'MH',
-  'MT', 'MZ', 'NB', 'NY', 'QB', 'QC', 'QJ', 'QX', 'RB', 'SB', 'SC', 'SF', 'SH', 'SJ', 'SL', 'SN',
-  'SW', 'SY', 'TB', 'TD', 'TY', 'WB', 'WH', 'WJ', 'WM', 'WS', 'WW', 'XB', 'XF', 'YB', 'YC', 'YD',
-  'YS', 'YY', 'YZ', 'ZY',
+  'AQ',
+  'BB',
+  'CB',
+  'CH',
+  'CJ',
+  'CY',
+  'DA',
+  'DB',
+  'DL',
+  'DZ',
+  'EJ',
+  'FZ',
+  'GA',
+  'GH',
+  'GM',
+  'GY',
+  'HB',
+  'HG',
+  'HJ',
+  'HS',
+  'HY',
+  'JB',
+  'JC',
+  'JG',
+  'JR',
+  'JT',
+  'JY',
+  'LB',
+  'LD',
+  'LS',
+  'LY',
+  'MH',
+  'MT',
+  'MZ',
+  'NB',
+  'NY',
+  'QB',
+  'QC',
+  'QJ',
+  'QX',
+  'RB',
+  'SB',
+  'SC',
+  'SF',
+  'SH',
+  'SJ',
+  'SL',
+  'SN',
+  'SW',
+  'SY',
+  'TB',
+  'TD',
+  'TY',
+  'WB',
+  'WH',
+  'WJ',
+  'WM',
+  'WS',
+  'WW',
+  'XB',
+  'XF',
+  'YB',
+  'YC',
+  'YD',
+  'YS',
+  'YY',
+  'YZ',
+  'ZY',
 ];
 
 /** Bodies whose standards are accepted as `foreign`; several may combine (`BS EN ISO`). */
 export const FOREIGN_BODIES: readonly string[] = [
-  'ISO', 'IEC', 'EN', 'BS', 'DIN', 'NF', 'UNE', 'UNI', 'JIS', 'KS', 'ASTM', 'AATCC', 'ANSI', 'AS',
-  'NZS', 'UL', 'CSA', 'IDFB', 'GOST',
+  'ISO',
+  'IEC',
+  'EN',
+  'BS',
+  'DIN',
+  'NF',
+  'UNE',
+  'UNI',
+  'JIS',
+  'KS',
+  'ASTM',
+  'AATCC',
+  'ANSI',
+  'AS',
+  'NZS',
+  'UL',
+  'CSA',
+  'IDFB',
+  'GOST',
 ];
 
 /** Document types that follow a body after a slash: `ISO/TS`, `ISO/TR`, `BSI PAS`. */
@@ -75,8 +155,7 @@ export function parseStandardCode(code: string, field = 'standard_code'): Result
   const national = /^GB(?:\/([TZ]))?(?=[ \d])(.*)$/.exec(text);
   if (national) {
     const prefix = national[1] === undefined ? 'GB' : `GB/${national[1]}`;
-    const kind: StandardKind =
-      national[1] === 'T' ? 'recommended' : national[1] === 'Z' ? 'guidance' : 'mandatory';
+    const kind: StandardKind = national[1] === 'T' ? 'recommended' : national[1] === 'Z' ? 'guidance' : 'mandatory';
     return chinese(kind, prefix, national[2] ?? '', text, field);
   }
 
@@ -132,11 +211,7 @@ function chinese(kind: StandardKind, prefix: string, tail: string, text: string,
   const number = match[1] ?? '';
   const yearText = match[2];
   if (yearText === undefined) {
-    return fail(
-      field,
-      'MISSING_YEAR',
-      `'${text}' has no edition year: Chinese standard numbers end in the year, as in ${prefix} ${number}-YYYY`,
-    );
+    return fail(field, 'MISSING_YEAR', `'${text}' has no edition year: Chinese standard numbers end in the year, as in ${prefix} ${number}-YYYY`);
   }
   if (yearText.length !== 4) {
     return fail(field, 'INVALID_YEAR', `'${yearText}' is not a four-digit edition year`);

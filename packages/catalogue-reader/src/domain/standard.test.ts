@@ -253,8 +253,6 @@ describe('validateStandardCatalogue', () => {
     notAGate.purpose = 'grading';
     expect(validateStandardCatalogue([notAGate, downGarmentStandard()]).map((v) => v.reason)).toEqual(['NOT_A_SAFETY_GATE']);
 
-    expect(validateStandardCatalogue([gb18401(), gb18401()]).map((v) => [v.field, v.reason])).toEqual([
-      ['standards[1].code', 'DUPLICATE_STANDARD_CODE'],
-    ]);
+    expect(validateStandardCatalogue([gb18401(), gb18401()]).map((v) => [v.field, v.reason])).toEqual([['standards[1].code', 'DUPLICATE_STANDARD_CODE']]);
   });
 });

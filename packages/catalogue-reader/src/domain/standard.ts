@@ -112,19 +112,11 @@ export function validateStandard(std: Standard, field = 'standard'): Violation[]
   if (!nonEmpty(std.title)) violations.push(violation(at('title'), 'REQUIRED', 'a standard needs a title'));
 
   if (!(STANDARD_PURPOSES as readonly string[]).includes(std.purpose)) {
-    violations.push(
-      violation(at('purpose'), 'UNKNOWN_PURPOSE', `'${std.purpose}' is not one of ${STANDARD_PURPOSES.join(', ')}`),
-    );
+    violations.push(violation(at('purpose'), 'UNKNOWN_PURPOSE', `'${std.purpose}' is not one of ${STANDARD_PURPOSES.join(', ')}`));
   }
 
   if (!(DECISION_RULES as readonly string[]).includes(std.defaultDecisionRule)) {
-    violations.push(
-      violation(
-        at('defaultDecisionRule'),
-        'UNKNOWN_DECISION_RULE',
-        `'${std.defaultDecisionRule}' is not one of ${DECISION_RULES.join(', ')}`,
-      ),
-    );
+    violations.push(violation(at('defaultDecisionRule'), 'UNKNOWN_DECISION_RULE', `'${std.defaultDecisionRule}' is not one of ${DECISION_RULES.join(', ')}`));
   }
 
   const gatedByGb18401 = std.safetyGate !== undefined && isGb18401Reference(std.safetyGate.standardCode);
@@ -150,9 +142,7 @@ export function validateStandard(std: Standard, field = 'standard'): Violation[]
     }
     const sameSeries = code !== undefined && old.value.prefix === code.prefix && old.value.number === code.number;
     if (sameSeries && (old.value.year ?? 0) >= (code?.year ?? 0)) {
-      violations.push(
-        violation(path, 'REPLACES_NEWER_EDITION', `${old.value.canonical} is not an earlier edition of ${code?.canonical}`),
-      );
+      violations.push(violation(path, 'REPLACES_NEWER_EDITION', `${old.value.canonical} is not an earlier edition of ${code?.canonical}`));
     }
   });
 
@@ -172,9 +162,7 @@ export function validateStandardCatalogue(standards: readonly Standard[], field 
     const parsed = parseStandardCode(std.code ?? '');
     if (!parsed.ok) return;
     if (byCode.has(parsed.value.canonical)) {
-      violations.push(
-        violation(`${field}[${i}].code`, 'DUPLICATE_STANDARD_CODE', `${parsed.value.canonical} appears more than once`),
-      );
+      violations.push(violation(`${field}[${i}].code`, 'DUPLICATE_STANDARD_CODE', `${parsed.value.canonical} appears more than once`));
     }
     byCode.set(parsed.value.canonical, std);
   });
@@ -186,15 +174,11 @@ export function validateStandardCatalogue(standards: readonly Standard[], field 
     if (!parsed.ok) return; // already reported by validateStandard
     const gate = byCode.get(parsed.value.canonical);
     if (gate === undefined) {
-      violations.push(
-        violation(`${path}.standardCode`, 'UNKNOWN_STANDARD_REFERENCE', `${parsed.value.canonical} is not in the catalogue`),
-      );
+      violations.push(violation(`${path}.standardCode`, 'UNKNOWN_STANDARD_REFERENCE', `${parsed.value.canonical} is not in the catalogue`));
       return;
     }
     if (gate.purpose !== 'safety-gate') {
-      violations.push(
-        violation(`${path}.standardCode`, 'NOT_A_SAFETY_GATE', `${parsed.value.canonical} is a ${gate.purpose} standard, not a safety gate`),
-      );
+      violations.push(violation(`${path}.standardCode`, 'NOT_A_SAFETY_GATE', `${parsed.value.canonical} is a ${gate.purpose} standard, not a safety gate`));
       return;
     }
     for (const [group, category] of Object.entries(std.safetyGate.categoryByTargetGroup ?? {})) {
@@ -235,9 +219,7 @@ function validateCategories(categories: readonly string[] | undefined, field: st
     if (!isProductCategory(category)) {
       violations.push(violation(path, 'UNKNOWN_CATEGORY', `'${category}' is not a product category`));
     } else if (textileOnly && !isTextileCategory(category)) {
-      violations.push(
-        violation(path, 'NOT_A_TEXTILE_CATEGORY', `GB 18401 covers textile products only; '${category}' is not one`),
-      );
+      violations.push(violation(path, 'NOT_A_TEXTILE_CATEGORY', `GB 18401 covers textile products only; '${category}' is not one`));
     }
   });
   return violations;
@@ -259,15 +241,11 @@ function validateGradeLevels(std: Standard, field: string, isGb18401: boolean): 
     seen.add(level);
   });
   if (std.purpose === 'conformity' && (levels.length !== 1 || levels[0] !== CONFORMING_LEVEL)) {
-    violations.push(
-      violation(field, 'INVALID_GRADE_LEVELS', `a conformity standard has the single level ${CONFORMING_LEVEL}`),
-    );
+    violations.push(violation(field, 'INVALID_GRADE_LEVELS', `a conformity standard has the single level ${CONFORMING_LEVEL}`));
   }
   // The target-group mapping (gb18401Category) speaks A/B/C, so GB 18401 must too.
   if (isGb18401 && levels.join() !== GB18401_CATEGORIES.join()) {
-    violations.push(
-      violation(field, 'INVALID_GRADE_LEVELS', `GB 18401 levels are its safety categories ${GB18401_CATEGORIES.join(', ')}, in that order`),
-    );
+    violations.push(violation(field, 'INVALID_GRADE_LEVELS', `GB 18401 levels are its safety categories ${GB18401_CATEGORIES.join(', ')}, in that order`));
   }
   return violations;
 }
@@ -292,9 +270,7 @@ function validateIndicators(std: Standard, field: string): Violation[] {
       violations.push(violation(`${path}.testMethod`, 'REQUIRED', 'an indicator names its test method'));
     }
     if (!(INDICATOR_DIRECTIONS as readonly string[]).includes(indicator.direction)) {
-      violations.push(
-        violation(`${path}.direction`, 'UNKNOWN_DIRECTION', `'${indicator.direction}' is not one of ${INDICATOR_DIRECTIONS.join(', ')}`),
-      );
+      violations.push(violation(`${path}.direction`, 'UNKNOWN_DIRECTION', `'${indicator.direction}' is not one of ${INDICATOR_DIRECTIONS.join(', ')}`));
       return; // every limit check depends on the direction
     }
     if (indicator.direction !== 'pass-fail' && !nonEmpty(indicator.unit)) {
@@ -350,9 +326,7 @@ function validateLimitShape(limit: Limit, direction: IndicatorDirection, field: 
   if (typeof limit.verified !== 'boolean') {
     violations.push(violation(`${field}.verified`, 'REQUIRED', 'every limit says whether it is verified against the standard'));
   } else if (limit.verified && /^placeholder\b/i.test(limit.source ?? '')) {
-    violations.push(
-      violation(`${field}.verified`, 'PLACEHOLDER_MARKED_VERIFIED', 'a placeholder value cannot be marked verified'),
-    );
+    violations.push(violation(`${field}.verified`, 'PLACEHOLDER_MARKED_VERIFIED', 'a placeholder value cannot be marked verified'));
   }
   for (const bound of ['min', 'max'] as const) {
     const value = limit[bound];
@@ -464,11 +438,7 @@ function validateSafetyGate(gate: SafetyGateReference, own: StandardCode | undef
       violations.push(violation(path, 'UNKNOWN_SAFETY_CATEGORY', `GB 18401 has categories A, B and C, not '${category}'`));
     } else if (!meetsGb18401Category(category as Gb18401Category, gb18401Category(group))) {
       violations.push(
-        violation(
-          path,
-          'SAFETY_CATEGORY_TOO_LOOSE',
-          `GB 18401 requires at least category ${gb18401Category(group)} for '${group}' products, not ${category}`,
-        ),
+        violation(path, 'SAFETY_CATEGORY_TOO_LOOSE', `GB 18401 requires at least category ${gb18401Category(group)} for '${group}' products, not ${category}`),
       );
     }
   }
@@ -488,9 +458,7 @@ function validateDates(std: Standard, code: StandardCode | undefined, field: str
     dates[key] = value;
     // The number's year is the year of approval; nothing about the edition can happen earlier.
     if (key !== 'withdrawnOn' && code?.year !== undefined && Number(value.slice(0, 4)) < code.year) {
-      violations.push(
-        violation(`${field}.${key}`, 'DATE_BEFORE_EDITION_YEAR', `${value} is before ${code.year}, the year in ${code.canonical}`),
-      );
+      violations.push(violation(`${field}.${key}`, 'DATE_BEFORE_EDITION_YEAR', `${value} is before ${code.year}, the year in ${code.canonical}`));
     }
   }
   const ordered: Array<['publishedOn' | 'effectiveFrom', 'effectiveFrom' | 'withdrawnOn', boolean]> = [

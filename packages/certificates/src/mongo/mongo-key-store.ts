@@ -100,7 +100,10 @@ export class MongoBytesSigner {
     return signBytes(bytes, await this.#keys.activeKey(), now);
   }
 
-  async verify(bytes: Uint8Array, signature: { algorithm: string; keyId: string; signature: Uint8Array; signedAt: Date }): Promise<{ valid: true } | { valid: false; reason: string }> {
+  async verify(
+    bytes: Uint8Array,
+    signature: { algorithm: string; keyId: string; signature: Uint8Array; signedAt: Date },
+  ): Promise<{ valid: true } | { valid: false; reason: string }> {
     const result = verifyBytes(bytes, signature, await this.#keys.publicKeys());
     return result.valid ? { valid: true } : { valid: false, reason: result.reason };
   }

@@ -57,7 +57,7 @@ export class TokenVerifier {
     const nowS = Math.floor(now.getTime() / 1000);
     const { iat, exp } = payload as { iat?: number; exp: number };
     if (iat !== undefined && iat > nowS + this.#skewS) {
-      throw new UnauthenticatedError('the token is issued in the future (iat); check the issuer\'s clock');
+      throw new UnauthenticatedError("the token is issued in the future (iat); check the issuer's clock");
     }
     if (exp - (iat ?? nowS) > this.#maxLifetimeS) {
       throw new UnauthenticatedError(`the token lives longer than the ${this.#maxLifetimeS} s allowed (exp − iat); issue a shorter one`);

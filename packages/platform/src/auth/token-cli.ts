@@ -55,7 +55,10 @@ try {
   );
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  const problems = error.message.split('\n').slice(1).map((line) => line.trim());
+  const problems = error.message
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim());
   fail(`${problems.join('; ')}; export the secret the services use (npm start's development secret is in scripts/run.sh)`);
 }
 
@@ -71,7 +74,10 @@ const token = await signToken(
     subject: values.sub ?? `${values.role}@${values.org}`,
     role: values.role,
     org: values.org,
-    scopes: values.scopes.split(',').map((s) => s.trim()).filter(Boolean),
+    scopes: values.scopes
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     expiresIn: `${ttlS}s`,
   },
 );

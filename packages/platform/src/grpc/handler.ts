@@ -1,11 +1,4 @@
-import type {
-  Metadata,
-  ServerReadableStream,
-  ServerUnaryCall,
-  ServerWritableStream,
-  UntypedServiceImplementation,
-  sendUnaryData,
-} from '@grpc/grpc-js';
+import type { Metadata, ServerReadableStream, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation, sendUnaryData } from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { context as otelContext, propagation, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { Caller, Role } from '../auth/caller.js';
@@ -69,13 +62,9 @@ type ResponseOf<M> = M extends { responseSerialize(value: infer R): Buffer } ? R
 type MethodFor<M> = M extends { requestStream: false; responseStream: false }
   ? UnaryMethod<RequestOf<M>, ResponseOf<M>, 'public'> | UnaryMethod<RequestOf<M>, ResponseOf<M>, Exclude<Access, 'public'>>
   : M extends { requestStream: false; responseStream: true }
-    ?
-        | ServerStreamMethod<RequestOf<M>, ResponseOf<M>, 'public'>
-        | ServerStreamMethod<RequestOf<M>, ResponseOf<M>, Exclude<Access, 'public'>>
+    ? ServerStreamMethod<RequestOf<M>, ResponseOf<M>, 'public'> | ServerStreamMethod<RequestOf<M>, ResponseOf<M>, Exclude<Access, 'public'>>
     : M extends { requestStream: true; responseStream: false }
-      ?
-          | ClientStreamMethod<RequestOf<M>, ResponseOf<M>, 'public'>
-          | ClientStreamMethod<RequestOf<M>, ResponseOf<M>, Exclude<Access, 'public'>>
+      ? ClientStreamMethod<RequestOf<M>, ResponseOf<M>, 'public'> | ClientStreamMethod<RequestOf<M>, ResponseOf<M>, Exclude<Access, 'public'>>
       : never;
 
 /** One entry per RPC of the service; the compiler checks request and response types. */
@@ -113,19 +102,14 @@ type AnyMethod = {
   handle(...args: unknown[]): Promise<unknown>;
 };
 
-type AnyCall =
-  | ServerUnaryCall<unknown, unknown>
-  | ServerWritableStream<unknown, unknown>
-  | ServerReadableStream<unknown, unknown>;
+type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerReadableStream<unknown, unknown>;
 
 function wrap(kind: 'unary' | 'serverStream' | 'clientStream', path: string, method: AnyMethod, deps: HandlerDeps) {
   const logger = deps.logger.child({ rpc: path });
 
   async function context(call: AnyCall): Promise<CallContext | PublicCallContext> {
     const controller = new AbortController();
-    (call as ServerUnaryCall<unknown, unknown>).on('cancelled', () =>
-      controller.abort(new Error('the call was cancelled')),
-    );
+    (call as ServerUnaryCall<unknown, unknown>).on('cancelled', () => controller.abort(new Error('the call was cancelled')));
     const caller = await authorize(method.access, call.metadata, deps.verifier);
     const span = trace.getActiveSpan();
     if (caller && span) {

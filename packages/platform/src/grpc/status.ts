@@ -93,9 +93,7 @@ function encodeStatusDetails(code: status, message: string, violations: readonly
   const badRequest = BadRequest.encode({
     fieldViolations: violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })),
   }).finish();
-  return Buffer.from(
-    Status.encode({ code, message, details: [{ typeUrl: BAD_REQUEST_TYPE_URL, value: Buffer.from(badRequest) }] }).finish(),
-  );
+  return Buffer.from(Status.encode({ code, message, details: [{ typeUrl: BAD_REQUEST_TYPE_URL, value: Buffer.from(badRequest) }] }).finish());
 }
 
 /** Client side: the field violations a failed call carried, or [] when it carried none. */

@@ -47,11 +47,7 @@ export async function verifyKafka(kafka: Kafka, brokers: readonly string[]): Pro
     await admin.connect();
     await admin.describeCluster();
   } catch (error) {
-    throw new ConfigError(
-      ['KAFKA_BROKERS'],
-      `KAFKA_BROKERS: cannot reach Kafka at ${brokers.join(',')}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw new ConfigError(['KAFKA_BROKERS'], `KAFKA_BROKERS: cannot reach Kafka at ${brokers.join(',')}: ${(error as Error).message}`, { cause: error });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -138,7 +134,10 @@ export interface GroupInput {
  * first record). Two admin requests per group; the admin connects on the first read, so a
  * process whose metrics are never collected never opens it.
  */
-export function consumerLagReader(kafka: Kafka, inputs: readonly GroupInput[]): { read(): Promise<Array<GroupInput & { lag: number }>>; close(): Promise<void> } {
+export function consumerLagReader(
+  kafka: Kafka,
+  inputs: readonly GroupInput[],
+): { read(): Promise<Array<GroupInput & { lag: number }>>; close(): Promise<void> } {
   let admin: Admin | undefined;
   return {
     async read() {

@@ -35,11 +35,7 @@ export async function connectMongo(options: ConnectMongoOptions): Promise<MongoC
     await client.db(options.dbName).command({ ping: 1 });
   } catch (error) {
     await client.close().catch(() => undefined);
-    throw new ConfigError(
-      ['MONGO_URL'],
-      `MONGO_URL: cannot reach MongoDB at ${redactUrl(options.url)}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw new ConfigError(['MONGO_URL'], `MONGO_URL: cannot reach MongoDB at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
   }
   options.logger.info({ url: redactUrl(options.url), db: options.dbName }, 'MongoDB connected');
   return { client, db: client.db(options.dbName), close: () => client.close() };
@@ -65,7 +61,10 @@ export function redactUrl(url: string): string {
  * unique key) is taken, an error of its own otherwise. The server pays its per-command cost
  * once per batch instead of once per document.
  */
-export function batchedInserts<T extends Document>(collection: Collection<T>, maxBatch = 256): (document: OptionalUnlessRequiredId<T>) => Promise<'inserted' | 'exists'> {
+export function batchedInserts<T extends Document>(
+  collection: Collection<T>,
+  maxBatch = 256,
+): (document: OptionalUnlessRequiredId<T>) => Promise<'inserted' | 'exists'> {
   return groupCommit<OptionalUnlessRequiredId<T>, 'inserted' | 'exists'>(async (documents) => {
     try {
       await collection.insertMany([...documents], { ordered: false });

@@ -75,18 +75,21 @@ export async function acquireWriterLease(db: Db, service: string, options: Write
     options.logger.warn({ service, previous: `${held.host}:${held.pid}` }, 'took over the writer lease of an instance that is gone');
   }
 
-  const timer = setInterval(() => {
-    leases
-      .updateOne({ _id: service, holder: mine.holder }, { $set: { renewedAt: new Date() } })
-      .then((result) => {
-        if (result.matchedCount === 0) {
-          clearInterval(timer);
-          options.logger.error({ service }, 'the writer lease was taken over by another instance; stopping');
-          options.onLost();
-        }
-      })
-      .catch((error: unknown) => options.logger.warn({ err: error }, 'writer lease renewal failed; retrying'));
-  }, options.renewMs ?? Math.round(ttlMs / 3));
+  const timer = setInterval(
+    () => {
+      leases
+        .updateOne({ _id: service, holder: mine.holder }, { $set: { renewedAt: new Date() } })
+        .then((result) => {
+          if (result.matchedCount === 0) {
+            clearInterval(timer);
+            options.logger.error({ service }, 'the writer lease was taken over by another instance; stopping');
+            options.onLost();
+          }
+        })
+        .catch((error: unknown) => options.logger.warn({ err: error }, 'writer lease renewal failed; retrying'));
+    },
+    options.renewMs ?? Math.round(ttlMs / 3),
+  );
   timer.unref();
 
   return {

@@ -76,9 +76,7 @@ export function startTelemetry(options: TelemetryOptions = {}): NodeTracerProvid
   const readers = [...(options.metricReaders ?? [])];
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
     const interval = Number(env.OTEL_METRIC_EXPORT_INTERVAL);
-    readers.push(
-      new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: interval > 0 ? interval : 60_000 }),
-    );
+    readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: interval > 0 ? interval : 60_000 }));
   }
   if (readers.length > 0) {
     meterProvider = new MeterProvider({ resource, readers });

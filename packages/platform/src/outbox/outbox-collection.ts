@@ -35,7 +35,9 @@ export class OutboxCollection<D extends Document & { _id: string } = Document & 
     options: { groupInserts?: boolean } = {},
   ) {
     this.collection = db.collection<D>(name);
-    this.#insert = options.groupInserts ? (batchedInserts(this.collection) as (document: D) => Promise<'inserted' | 'exists'>) : (document) => this.#insertOne(document);
+    this.#insert = options.groupInserts
+      ? (batchedInserts(this.collection) as (document: D) => Promise<'inserted' | 'exists'>)
+      : (document) => this.#insertOne(document);
   }
 
   async #insertOne(document: D): Promise<'inserted' | 'exists'> {

@@ -434,9 +434,7 @@ export class OutboxRelay {
       if (!isDuplicateKeyError(insertError)) throw insertError;
     }
     await withDocumentLocks(collection, [documentId], () =>
-      this.options.db
-        .collection<WithOutbox>(collection)
-        .updateOne({ _id: documentId } as Filter<WithOutbox>, { $pullAll: { [OUTBOX_FIELD]: [entry] } }),
+      this.options.db.collection<WithOutbox>(collection).updateOne({ _id: documentId } as Filter<WithOutbox>, { $pullAll: { [OUTBOX_FIELD]: [entry] } }),
     );
     pinzhiMetrics.outboxDeadLettered(entry.topic);
     this.options.logger.error(

@@ -13,7 +13,6 @@ import {
 import { checkAction, type ApplicationAction, type Transition } from '../domain/application.js';
 import {
   checkEligibility,
-
   validateValuationInput,
   valueBrand,
   type EligibilityThresholds,
@@ -33,7 +32,17 @@ import {
   type GradeFact,
 } from '../domain/quality-evidence.js';
 import { canonicalStatementBytes, type ValuationStatement } from '../domain/valuation-statement.js';
-import type { Application, ApplicationFilter, ApplicationRepository, DraftInput, EvidenceStore, Flag, StatementSignature, StatementSigner, ValuationEvent } from './ports.js';
+import type {
+  Application,
+  ApplicationFilter,
+  ApplicationRepository,
+  DraftInput,
+  EvidenceStore,
+  Flag,
+  StatementSignature,
+  StatementSigner,
+  ValuationEvent,
+} from './ports.js';
 
 /** The catalogue reads this service needs, from the shared read library. */
 export type CatalogueLookup = Pick<CatalogueReader, 'brand' | 'enterprise' | 'certificationBody' | 'certificationBodyByCnas'>;
@@ -129,7 +138,11 @@ export class BrandValuationUseCases {
     return this.#transition(caller, id, 'update', (application) => {
       if (!this.#isOwner(caller, application)) throw new PermissionDeniedError('only the applicant enterprise edits its application');
       return {
-        next: { ...application, input: compact({ ...application.input, ...change.input }), ...(change.valuationDate ? { valuationDate: change.valuationDate } : {}) },
+        next: {
+          ...application,
+          input: compact({ ...application.input, ...change.input }),
+          ...(change.valuationDate ? { valuationDate: change.valuationDate } : {}),
+        },
         events: [],
       };
     });
@@ -197,7 +210,12 @@ export class BrandValuationUseCases {
       const input = { ...(application.input as ValuationInput), ...(headline ? { headlineMethod: headline } : {}) };
       const report = valueBrand(input);
       return {
-        next: { ...application, input, evaluation: { report, evaluatedAt: this.clock(), engineVersion: ENGINE_VERSION }, ...(notes ? { evaluatorNotes: notes } : {}) },
+        next: {
+          ...application,
+          input,
+          evaluation: { report, evaluatedAt: this.clock(), engineVersion: ENGINE_VERSION },
+          ...(notes ? { evaluatorNotes: notes } : {}),
+        },
         events: ['evaluated'],
       };
     });
@@ -253,18 +271,25 @@ export class BrandValuationUseCases {
 
   async report(caller: Caller, id: string): Promise<Application> {
     const application = await this.#readable(caller, id);
-    if (!application.evaluation) throw new FailedPreconditionError(`applications/${id} is ${application.state.toUpperCase()}: it has no report until it is EVALUATED`);
+    if (!application.evaluation)
+      throw new FailedPreconditionError(`applications/${id} is ${application.state.toUpperCase()}: it has no report until it is EVALUATED`);
     return application;
   }
 
-  async listPublished(filter: { sector?: string; year?: number }, pageSize: number, pageToken: string): Promise<{ applications: Application[]; nextPageToken: string }> {
+  async listPublished(
+    filter: { sector?: string; year?: number },
+    pageSize: number,
+    pageToken: string,
+  ): Promise<{ applications: Application[]; nextPageToken: string }> {
     const listing = { method: 'ListPublishedValuations', filter };
     const token = decodePageToken(pageToken, listing.method, listing);
     let after: { valueFen: number; id: string } | undefined;
     if (token !== undefined) {
       const [fen, ...id] = token.split(':');
       if (!/^\d+$/.test(fen ?? '') || id.length === 0) {
-        throw new InvalidArgumentError('page_token is not valid', [{ field: 'page_token', description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' }]);
+        throw new InvalidArgumentError('page_token is not valid', [
+          { field: 'page_token', description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' },
+        ]);
       }
       after = { valueFen: Number(fen), id: id.join(':') };
     }
@@ -293,7 +318,13 @@ export class BrandValuationUseCases {
     const published = application?.state === 'published' ? application.publication : undefined;
     if (!published) return { genuine: true, current: false, reason: 'NOT_FOUND', application, detail: 'genuine, but no longer published' };
     if (!sameBytes(canonicalStatementBytes(published.statement), canonicalStatementBytes(statement))) {
-      return { genuine: true, current: false, reason: 'STATEMENT_MISMATCH', application, detail: 'a genuine statement, but not the one published under this name' };
+      return {
+        genuine: true,
+        current: false,
+        reason: 'STATEMENT_MISMATCH',
+        application,
+        detail: 'a genuine statement, but not the one published under this name',
+      };
     }
     if (application!.flag) return { genuine: true, current: false, reason: 'FLAGGED_FOR_REVIEW', application, detail: application!.flag.reason };
     const later = (await this.applications.publishedOfBrand(application!.brandId)).find(
@@ -330,7 +361,11 @@ export class BrandValuationUseCases {
       flagged += await this.applications.change(published._id, (application) =>
         !application || application.state !== 'published' || application.flag
           ? { result: 0 }
-          : { next: { ...application, flag, version: application.version + 1 }, events: [{ verb: 'flagged', application: { ...application, flag }, flag }], result: 1 },
+          : {
+              next: { ...application, flag, version: application.version + 1 },
+              events: [{ verb: 'flagged', application: { ...application, flag }, flag }],
+              result: 1,
+            },
       );
     }
     return flagged;
@@ -349,13 +384,15 @@ export class BrandValuationUseCases {
     // parties see it (and others learn nothing, not even that it exists).
     if (action !== 'start_review') await this.#readable(caller, id);
     return this.applications.change(id, (application) => {
-      const visible = application && (action !== 'start_review' || application.state === 'submitted' || caller.role === 'admin' || this.#isEvaluator(caller, application));
+      const visible =
+        application && (action !== 'start_review' || application.state === 'submitted' || caller.role === 'admin' || this.#isEvaluator(caller, application));
       if (!visible) throw new NotFoundError(`applications/${id} does not exist`);
       const check = checkAction(action, application.state);
       if (!check.ok) throw new FailedPreconditionError(check.message);
       const { next, events } = decide(application);
       const now = this.clock();
-      const transition: Transition[] = check.to === application.state ? [] : [{ from: application.state, to: check.to, actor: actorOf(caller), at: now, ...(reason ? { reason } : {}) }];
+      const transition: Transition[] =
+        check.to === application.state ? [] : [{ from: application.state, to: check.to, actor: actorOf(caller), at: now, ...(reason ? { reason } : {}) }];
       const stored: Application = {
         ...next,
         state: check.to,
@@ -402,4 +439,3 @@ function statementOf(application: Application, brandName: string, enterpriseName
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
-

@@ -9,7 +9,8 @@ describe('the application workflow', () => {
     expect(checkAction('publish', 'evaluated')).toEqual({ ok: true, to: 'published' });
     expect(checkAction('update', 'draft')).toEqual({ ok: true, to: 'draft' });
     for (const state of ['submitted', 'under_review', 'evaluated'] as const) expect(checkAction('reject', state)).toEqual({ ok: true, to: 'rejected' });
-    for (const state of ['draft', 'submitted', 'under_review', 'evaluated'] as const) expect(checkAction('withdraw', state)).toEqual({ ok: true, to: 'withdrawn' });
+    for (const state of ['draft', 'submitted', 'under_review', 'evaluated'] as const)
+      expect(checkAction('withdraw', state)).toEqual({ ok: true, to: 'withdrawn' });
   });
 
   it('refuses an illegal step and names the current state', () => {

@@ -100,10 +100,7 @@ const toExact = (value: Fraction): Exact => new Exact(value.toExactString());
  * BSI = Σ weight × score over the five elements, exact. Throws RangeError for a score outside
  * 0–100 or unusable weights; `validateValuationInput` reports bad scores as field violations first.
  */
-export function brandStrengthIndex(
-  scores: BrandStrengthScores,
-  weights: BrandStrengthWeights = ILLUSTRATIVE_BRAND_STRENGTH_WEIGHTS,
-): BrandStrengthIndex {
+export function brandStrengthIndex(scores: BrandStrengthScores, weights: BrandStrengthWeights = ILLUSTRATIVE_BRAND_STRENGTH_WEIGHTS): BrandStrengthIndex {
   const read = {} as Record<BrandElement, Fraction>;
   for (const element of BRAND_ELEMENTS) read[element] = readScore(element, scores[element]);
   const bsi = weighBrandStrength(read, weights);

@@ -18,7 +18,10 @@ describe('eligibility under the 2014 list', () => {
     expect(checkEligibility(withNetProfits(sector, threshold, threshold, threshold), LIST_2014_ELIGIBILITY)).toEqual([]);
     // (t + t + (t − 0.01)) / 3 is below t by 0.0033…, so the average test fails
     expect(checkEligibility(withNetProfits(sector, threshold, threshold, justBelow), LIST_2014_ELIGIBILITY)).toEqual([
-      { field: 'historical_years', description: expect.stringMatching(new RegExp(`^average net profit over the last 3 years is .*; the ${sector} threshold is`)) },
+      {
+        field: 'historical_years',
+        description: expect.stringMatching(new RegExp(`^average net profit over the last 3 years is .*; the ${sector} threshold is`)),
+      },
     ]);
   });
 
@@ -78,7 +81,11 @@ describe('eligibility under the 2014 list', () => {
   it('refuses latest years that are not consecutive', () => {
     const input = exampleInput({
       sector: 'agriculture',
-      historicalYears: [historicalYear(2020, { netProfit: '40000000.00' }), historicalYear(2023, { netProfit: '40000000.00' }), historicalYear(2024, { netProfit: '40000000.00' })],
+      historicalYears: [
+        historicalYear(2020, { netProfit: '40000000.00' }),
+        historicalYear(2023, { netProfit: '40000000.00' }),
+        historicalYear(2024, { netProfit: '40000000.00' }),
+      ],
     });
     expect(checkEligibility(input, LIST_2014_ELIGIBILITY)).toEqual([
       { field: 'historical_years[1].fiscal_year', description: 'the last 3 fiscal years must be consecutive; 2023 does not follow 2020' },

@@ -63,10 +63,7 @@ export function checkEligibility(input: ValuationInput, thresholds: EligibilityT
     const year = years[i];
     const previous = i > first ? years[i - 1]?.fiscalYear : undefined;
     if (previous !== undefined && year?.fiscalYear !== previous + 1) {
-      add(
-        `historical_years[${i}].fiscal_year`,
-        `the last ${needed} fiscal years must be consecutive; ${String(year?.fiscalYear)} does not follow ${previous}`,
-      );
+      add(`historical_years[${i}].fiscal_year`, `the last ${needed} fiscal years must be consecutive; ${String(year?.fiscalYear)} does not follow ${previous}`);
     }
     const netProfit = parseAmount(year?.netProfit);
     if (netProfit === undefined) {

@@ -60,7 +60,9 @@ describe('Fraction', () => {
       const a = decimalText(next);
       const b = decimalText(next);
       if (new Wide(b).isZero()) continue;
-      const quotient = f(a).div(f(b)).times(f(a).plus(f('1')));
+      const quotient = f(a)
+        .div(f(b))
+        .times(f(a).plus(f('1')));
       const expected = new Wide(a).div(b).times(new Wide(a).plus(1));
       for (const places of [0, 2, 6]) expect(quotient.toFixedHalfEven(places)).toBe(wideFixed(expected, places));
     }
@@ -74,16 +76,27 @@ describe('Fraction', () => {
     expect(f('0.125').toFixedHalfEven(2)).toBe('0.12');
     expect(f('0.135').toFixedHalfEven(2)).toBe('0.14');
     // 1/8 + 10^-30 is a hair above the tie: a double reads it as the tie, the exact check does not
-    const hairAbove = eighth.plus(f(`0.${'0'.repeat(29)}1`)).times(f('7')).div(f('7'));
+    const hairAbove = eighth
+      .plus(f(`0.${'0'.repeat(29)}1`))
+      .times(f('7'))
+      .div(f('7'));
     expect(hairAbove.toFixedHalfEven(2)).toBe('0.13');
-    const hairBelow = eighth.minus(f(`0.${'0'.repeat(29)}1`)).times(f('7')).div(f('7'));
+    const hairBelow = eighth
+      .minus(f(`0.${'0'.repeat(29)}1`))
+      .times(f('7'))
+      .div(f('7'));
     expect(hairBelow.toFixedHalfEven(2)).toBe('0.12');
   });
 
   it('rounds quotients too large for doubles exactly', () => {
     const huge = f('98765432109876543210987654321.12').div(f('3'));
     expect(huge.toFixedHalfEven(2)).toBe(wideFixed(new Wide('98765432109876543210987654321.12').div(3), 2));
-    expect(f('1').div(f('3')).times(f(`1${'0'.repeat(40)}`)).toFixedHalfEven(2)).toBe(`${'3'.repeat(40)}.33`);
+    expect(
+      f('1')
+        .div(f('3'))
+        .times(f(`1${'0'.repeat(40)}`))
+        .toFixedHalfEven(2),
+    ).toBe(`${'3'.repeat(40)}.33`);
   });
 
   it('prints a value that rounds to zero without a sign', () => {

@@ -1,15 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import {
-  Exact,
-  NonFiniteResultError,
-  parseAmount,
-  parseDecimal,
-  toDisplayString,
-  toExactString,
-  toMoney,
-  toMoneyString,
-} from './money.js';
+import { Exact, NonFiniteResultError, parseAmount, parseDecimal, toDisplayString, toExactString, toMoney, toMoneyString } from './money.js';
 
 describe('the rounding rule: to the fen, half-even, only when shown', () => {
   it.each([
@@ -77,12 +68,9 @@ describe('reading decimal strings', () => {
     expect(parseDecimal(text)?.eq(new Exact(text))).toBe(true);
   });
 
-  it.each(['', ' 1', '1 ', '1e3', '0x10', '0b1', 'Infinity', '-Infinity', 'NaN', '1.', '.5', '+1', '1,000', '１２', 'abc'])(
-    'refuses %j',
-    (text) => {
-      expect(parseDecimal(text)).toBeUndefined();
-    },
-  );
+  it.each(['', ' 1', '1 ', '1e3', '0x10', '0b1', 'Infinity', '-Infinity', 'NaN', '1.', '.5', '+1', '1,000', '１２', 'abc'])('refuses %j', (text) => {
+    expect(parseDecimal(text)).toBeUndefined();
+  });
 
   it('refuses non-strings and overlong strings', () => {
     expect(parseDecimal(12)).toBeUndefined();

@@ -21,7 +21,11 @@ describe('a brand’s quality evidence', () => {
     evidence = applyGradeFact(evidence, fact({ eventId: 'e2', gradeId: 'g2', level: 'FIRST' }), now).evidence;
     evidence = applyGradeFact(evidence, fact({ eventId: 'e3', gradeId: 'g3', level: 'QUALIFIED' }), now).evidence;
     // 2 of 3 live grades at SUPERIOR or FIRST: 0.6667.
-    expect(summariseEvidence(evidence, now)).toMatchObject({ liveGrades: 3, liveGradesByLevel: { SUPERIOR: 1, FIRST: 1, QUALIFIED: 1 }, shareTopTwoLevels: '0.6667' });
+    expect(summariseEvidence(evidence, now)).toMatchObject({
+      liveGrades: 3,
+      liveGradesByLevel: { SUPERIOR: 1, FIRST: 1, QUALIFIED: 1 },
+      shareTopTwoLevels: '0.6667',
+    });
   });
 
   it('changes nothing for a duplicate, and an older event does not roll a grade back', () => {
@@ -37,10 +41,18 @@ describe('a brand’s quality evidence', () => {
 
   it('treats a downgrade from a failed supervision sample as material, a routine supersession not', () => {
     const issued = applyGradeFact(emptyEvidence(), fact({}), now).evidence;
-    const sampled = applyGradeFact(issued, fact({ eventId: 'e2', verb: 'downgraded', state: 'downgraded', level: 'FIRST', cause: 'supervisionSamples/SAMR-1' }), now);
+    const sampled = applyGradeFact(
+      issued,
+      fact({ eventId: 'e2', verb: 'downgraded', state: 'downgraded', level: 'FIRST', cause: 'supervisionSamples/SAMR-1' }),
+      now,
+    );
     expect(sampled.material).toContain('supervision sample');
     expect(summariseEvidence(sampled.evidence, now).failedSamplesLast12Months).toBe(1);
-    const superseded = applyGradeFact(sampled.evidence, fact({ eventId: 'e3', verb: 'superseded', state: 'superseded', at: new Date('2026-11-10T00:00:00Z') }), now);
+    const superseded = applyGradeFact(
+      sampled.evidence,
+      fact({ eventId: 'e3', verb: 'superseded', state: 'superseded', at: new Date('2026-11-10T00:00:00Z') }),
+      now,
+    );
     expect(superseded.material).toBeUndefined();
   });
 

@@ -71,7 +71,10 @@ export function applyCaseFact(evidence: BrandEvidence, fact: CaseFact, now: Date
   const cases = { ...(evidence.cases ?? {}) };
   const known = cases[fact.caseId];
   if (!known || known.at.getTime() <= fact.at.getTime()) cases[fact.caseId] = { productId: fact.productId, inForce: fact.inForce, at: fact.at };
-  const changes = withinWindow([...evidence.changes, { eventId: fact.eventId, verb: `same-line.${fact.verb}`, subject: fact.caseId, at: fact.at, failedSample: false }], now);
+  const changes = withinWindow(
+    [...evidence.changes, { eventId: fact.eventId, verb: `same-line.${fact.verb}`, subject: fact.caseId, at: fact.at, failedSample: false }],
+    now,
+  );
   const material = fact.verb === 'suspended' ? `the 三同 case ${fact.caseId} of product ${fact.productId} was suspended: ${fact.reason}` : undefined;
   return { evidence: { ...evidence, cases, changes }, changed: true, ...(material ? { material } : {}) };
 }
@@ -100,7 +103,10 @@ export function applyGradeFact(evidence: BrandEvidence, fact: GradeFact, now: Da
   if (!known || known.at.getTime() <= fact.at.getTime()) {
     grades[fact.gradeId] = { productId: fact.productId, level: fact.level, state: fact.state, at: fact.at };
   }
-  const changes = withinWindow([...evidence.changes, { eventId: fact.eventId, verb: fact.verb, subject: fact.gradeId, at: fact.at, failedSample: failedSample(fact) }], now);
+  const changes = withinWindow(
+    [...evidence.changes, { eventId: fact.eventId, verb: fact.verb, subject: fact.gradeId, at: fact.at, failedSample: failedSample(fact) }],
+    now,
+  );
   // Superseded and expired grades leave the live count but are routine, not a quality signal.
   const material =
     fact.verb === 'revoked'

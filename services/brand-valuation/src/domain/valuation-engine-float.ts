@@ -94,13 +94,9 @@ export function valueBrandFloat(input: ValuationInput, weights: BrandStrengthWei
   const dg = Number(DEFAULT_SENSITIVITY_STEPS.terminalGrowthRate);
   const dp = Number(DEFAULT_SENSITIVITY_STEPS.royaltyRate);
   const headlineFlows = isRoyalty ? rfrFlows : mpeemFlows;
-  const discountRateByTerminalGrowth = [rate - dr, rate, rate + dr].map((r) =>
-    [growth - dg, growth, growth + dg].map((g) => total(headlineFlows, r, g)),
-  );
+  const discountRateByTerminalGrowth = [rate - dr, rate, rate + dr].map((r) => [growth - dg, growth, growth + dg].map((g) => total(headlineFlows, r, g)));
   const byRoyaltyRate = isRoyalty
-    ? [royaltyRate - dp, royaltyRate, royaltyRate + dp].map((royalty) =>
-        royalty < 0 || royalty > 1 ? null : total(royaltyFlows(royalty), rate, growth),
-      )
+    ? [royaltyRate - dp, royaltyRate, royaltyRate + dp].map((royalty) => (royalty < 0 || royalty > 1 ? null : total(royaltyFlows(royalty), rate, growth)))
     : null;
 
   return {

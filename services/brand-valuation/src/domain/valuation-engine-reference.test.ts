@@ -97,12 +97,23 @@ describe('valueBrand against a plain 60-digit computation', () => {
       const royaltyFlows = (royalty: D) => revenues.map((revenue) => revenue.times(royalty).minus(revenue.times(royalty).times(tax)));
       const rfrFlows = royaltyFlows(rho);
       const rfr = plainValue(rfrFlows, r, g);
-      expect(report.reliefFromRoyalty.years.map((y) => [y.royaltyIncome.amount, y.incomeTax.amount, y.cashFlow.amount, y.discountFactor, y.presentValue.amount])).toEqual(
-        revenues.map((revenue, t) => [fixed(revenue.times(rho)), fixed(revenue.times(rho).times(tax)), fixed(rfrFlows[t]!), fixed(new D(1).div(rfr.compound[t]!), 6), fixed(rfr.presentValues[t]!)]),
+      expect(
+        report.reliefFromRoyalty.years.map((y) => [y.royaltyIncome.amount, y.incomeTax.amount, y.cashFlow.amount, y.discountFactor, y.presentValue.amount]),
+      ).toEqual(
+        revenues.map((revenue, t) => [
+          fixed(revenue.times(rho)),
+          fixed(revenue.times(rho).times(tax)),
+          fixed(rfrFlows[t]!),
+          fixed(new D(1).div(rfr.compound[t]!), 6),
+          fixed(rfr.presentValues[t]!),
+        ]),
       );
-      expect([report.reliefFromRoyalty.sumOfPresentValues.amount, report.reliefFromRoyalty.terminalValue.value.amount, report.reliefFromRoyalty.terminalValue.presentValue.amount, report.reliefFromRoyalty.value.amount]).toEqual(
-        [fixed(rfr.sum), fixed(rfr.terminalValue), fixed(rfr.terminalPresentValue), fixed(rfr.value)],
-      );
+      expect([
+        report.reliefFromRoyalty.sumOfPresentValues.amount,
+        report.reliefFromRoyalty.terminalValue.value.amount,
+        report.reliefFromRoyalty.terminalValue.presentValue.amount,
+        report.reliefFromRoyalty.value.amount,
+      ]).toEqual([fixed(rfr.sum), fixed(rfr.terminalValue), fixed(rfr.terminalPresentValue), fixed(rfr.value)]);
 
       const lastRevenue = new D(last.revenue);
       const lines = revenues.map((revenue, t) => {
@@ -117,11 +128,25 @@ describe('valueBrand against a plain 60-digit computation', () => {
       const mpeemFlows = lines.map((l) => l[6]);
       const mpeem = plainValue(mpeemFlows, r, g);
       expect(
-        report.excessEarnings.years.map((y) => [y.operatingProfit, y.afterTaxOperatingProfit, y.currentAssets, y.nonCurrentAssets, y.contributoryCharge, y.excessEarnings, y.cashFlow, y.presentValue].map((m) => m.amount)),
+        report.excessEarnings.years.map((y) =>
+          [
+            y.operatingProfit,
+            y.afterTaxOperatingProfit,
+            y.currentAssets,
+            y.nonCurrentAssets,
+            y.contributoryCharge,
+            y.excessEarnings,
+            y.cashFlow,
+            y.presentValue,
+          ].map((m) => m.amount),
+        ),
       ).toEqual(lines.map((l, t) => [...l.map((v) => fixed(v)), fixed(mpeem.presentValues[t]!)]));
-      expect([report.excessEarnings.sumOfPresentValues.amount, report.excessEarnings.terminalValue.value.amount, report.excessEarnings.terminalValue.presentValue.amount, report.excessEarnings.value.amount]).toEqual(
-        [fixed(mpeem.sum), fixed(mpeem.terminalValue), fixed(mpeem.terminalPresentValue), fixed(mpeem.value)],
-      );
+      expect([
+        report.excessEarnings.sumOfPresentValues.amount,
+        report.excessEarnings.terminalValue.value.amount,
+        report.excessEarnings.terminalValue.presentValue.amount,
+        report.excessEarnings.value.amount,
+      ]).toEqual([fixed(mpeem.sum), fixed(mpeem.terminalValue), fixed(mpeem.terminalPresentValue), fixed(mpeem.value)]);
 
       const isRoyalty = report.headlineMethod === 'relief_from_royalty';
       const [headline, other] = isRoyalty ? [rfr.value, mpeem.value] : [mpeem.value, rfr.value];

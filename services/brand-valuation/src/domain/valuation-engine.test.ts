@@ -28,11 +28,56 @@ describe('relief from royalty, by hand', () => {
     // 3 000 000 / 1.4641  = 2 049 040.3660…  → 2 049 040.37   factor 0.6830134… → 0.683013
     // 3 000 000 / 1.61051 = 1 862 763.9691…  → 1 862 763.97   factor 0.6209213… → 0.620921
     expect(rfr.years).toEqual([
-      { fiscalYear: 2025, period: 1, revenue: cny('100000000.00'), royaltyIncome: cny('4000000.00'), incomeTax: cny('1000000.00'), cashFlow: cny('3000000.00'), discountFactor: '0.909091', presentValue: cny('2727272.73') },
-      { fiscalYear: 2026, period: 2, revenue: cny('100000000.00'), royaltyIncome: cny('4000000.00'), incomeTax: cny('1000000.00'), cashFlow: cny('3000000.00'), discountFactor: '0.826446', presentValue: cny('2479338.84') },
-      { fiscalYear: 2027, period: 3, revenue: cny('100000000.00'), royaltyIncome: cny('4000000.00'), incomeTax: cny('1000000.00'), cashFlow: cny('3000000.00'), discountFactor: '0.751315', presentValue: cny('2253944.40') },
-      { fiscalYear: 2028, period: 4, revenue: cny('100000000.00'), royaltyIncome: cny('4000000.00'), incomeTax: cny('1000000.00'), cashFlow: cny('3000000.00'), discountFactor: '0.683013', presentValue: cny('2049040.37') },
-      { fiscalYear: 2029, period: 5, revenue: cny('100000000.00'), royaltyIncome: cny('4000000.00'), incomeTax: cny('1000000.00'), cashFlow: cny('3000000.00'), discountFactor: '0.620921', presentValue: cny('1862763.97') },
+      {
+        fiscalYear: 2025,
+        period: 1,
+        revenue: cny('100000000.00'),
+        royaltyIncome: cny('4000000.00'),
+        incomeTax: cny('1000000.00'),
+        cashFlow: cny('3000000.00'),
+        discountFactor: '0.909091',
+        presentValue: cny('2727272.73'),
+      },
+      {
+        fiscalYear: 2026,
+        period: 2,
+        revenue: cny('100000000.00'),
+        royaltyIncome: cny('4000000.00'),
+        incomeTax: cny('1000000.00'),
+        cashFlow: cny('3000000.00'),
+        discountFactor: '0.826446',
+        presentValue: cny('2479338.84'),
+      },
+      {
+        fiscalYear: 2027,
+        period: 3,
+        revenue: cny('100000000.00'),
+        royaltyIncome: cny('4000000.00'),
+        incomeTax: cny('1000000.00'),
+        cashFlow: cny('3000000.00'),
+        discountFactor: '0.751315',
+        presentValue: cny('2253944.40'),
+      },
+      {
+        fiscalYear: 2028,
+        period: 4,
+        revenue: cny('100000000.00'),
+        royaltyIncome: cny('4000000.00'),
+        incomeTax: cny('1000000.00'),
+        cashFlow: cny('3000000.00'),
+        discountFactor: '0.683013',
+        presentValue: cny('2049040.37'),
+      },
+      {
+        fiscalYear: 2029,
+        period: 5,
+        revenue: cny('100000000.00'),
+        royaltyIncome: cny('4000000.00'),
+        incomeTax: cny('1000000.00'),
+        cashFlow: cny('3000000.00'),
+        discountFactor: '0.620921',
+        presentValue: cny('1862763.97'),
+      },
     ]);
   });
 
@@ -176,13 +221,22 @@ describe('discount rate build-up', () => {
     const report = valueBrand(
       exampleInput({
         discountRate: undefined,
-        discountRateBuildUp: { riskFreeRate: '0.025', premia: [{ name: 'equity risk', rate: '0.05' }, { name: 'brand-specific', rate: '0.025' }] },
+        discountRateBuildUp: {
+          riskFreeRate: '0.025',
+          premia: [
+            { name: 'equity risk', rate: '0.05' },
+            { name: 'brand-specific', rate: '0.025' },
+          ],
+        },
       }),
     );
     expect(report.assumptions.discountRate).toBe('0.1');
     expect(report.assumptions.discountRateBuildUp).toEqual({
       riskFreeRate: '0.025',
-      premia: [{ name: 'equity risk', rate: '0.05' }, { name: 'brand-specific', rate: '0.025' }],
+      premia: [
+        { name: 'equity risk', rate: '0.05' },
+        { name: 'brand-specific', rate: '0.025' },
+      ],
     });
     expect(report.value).toEqual(cny('35122600.92'));
   });

@@ -359,12 +359,7 @@ function reliefFromRoyalty(
   return [result, d];
 }
 
-function excessEarnings(
-  input: ValuationInput,
-  p: Prepared,
-  base: Discounting,
-  discountFactors: readonly string[],
-): [ExcessEarningsResult, Discounted] {
+function excessEarnings(input: ValuationInput, p: Prepared, base: Discounting, discountFactors: readonly string[]): [ExcessEarningsResult, Discounted] {
   const lines = p.revenues.map((revenue, t) => {
     const operatingProfit = revenue.times(p.margins[t]!);
     const incomeTax = operatingProfit.times(p.tax);
@@ -414,14 +409,7 @@ function cell(rate: string, growth: string, royalty: string | null, value: Fract
     : { discountRate: rate, terminalGrowthRate: growth, royaltyRate: royalty, valid: true, value: toMoney(value) };
 }
 
-function sensitivityGrid(
-  method: ValuationMethod,
-  p: Prepared,
-  steps: Steps,
-  base: Discounting,
-  headline: Discounted,
-  royaltyRate: Fraction,
-): SensitivityGrid {
+function sensitivityGrid(method: ValuationMethod, p: Prepared, steps: Steps, base: Discounting, headline: Discounted, royaltyRate: Fraction): SensitivityGrid {
   const n = headline.cashFlows.length;
   const lastCashFlow = headline.cashFlows[n - 1]!;
   const rates = [p.rate.minus(steps.discountRate), p.rate, p.rate.plus(steps.discountRate)];
@@ -553,9 +541,7 @@ export function valueBrand(input: ValuationInput, options: ValuationOptions = {}
     },
     reliefFromRoyalty: rfr,
     excessEarnings: mpeem,
-    crossCheck: isRoyalty
-      ? crossCheckOf('excess_earnings', mpeemValue, rfrValue)
-      : crossCheckOf('relief_from_royalty', rfrValue, mpeemValue),
+    crossCheck: isRoyalty ? crossCheckOf('excess_earnings', mpeemValue, rfrValue) : crossCheckOf('relief_from_royalty', rfrValue, mpeemValue),
     sensitivity: sensitivityGrid(headlineMethod, p, steps, base, headline, royaltyRate),
   };
 }

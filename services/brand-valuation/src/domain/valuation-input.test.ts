@@ -31,17 +31,35 @@ describe('validateValuationInput', () => {
     });
 
     it('accepts a build-up instead of the rate, and checks r > g against its sum', () => {
-      const buildUp = { riskFreeRate: '0.025', premia: [{ name: 'equity risk', rate: '0.05' }, { name: 'brand-specific', rate: '0.025' }] };
+      const buildUp = {
+        riskFreeRate: '0.025',
+        premia: [
+          { name: 'equity risk', rate: '0.05' },
+          { name: 'brand-specific', rate: '0.025' },
+        ],
+      };
       expect(fields(exampleInput({ discountRate: undefined, discountRateBuildUp: buildUp }))).toEqual([]);
       // 0.01 + 0.005 + 0.005 = 0.02 = g
-      const low = { riskFreeRate: '0.01', premia: [{ name: 'a', rate: '0.005' }, { name: 'b', rate: '0.005' }] };
+      const low = {
+        riskFreeRate: '0.01',
+        premia: [
+          { name: 'a', rate: '0.005' },
+          { name: 'b', rate: '0.005' },
+        ],
+      };
       expect(validateValuationInput(exampleInput({ discountRate: undefined, discountRateBuildUp: low }))).toEqual([
         { field: 'discount_rate_build_up', description: 'the discount rate 0.02 must exceed the terminal growth rate 0.02' },
       ]);
     });
 
     it('names the failing part of a build-up', () => {
-      const buildUp = { riskFreeRate: 'two percent', premia: [{ name: ' ', rate: '0.05' }, { name: 'size', rate: '5%' }] };
+      const buildUp = {
+        riskFreeRate: 'two percent',
+        premia: [
+          { name: ' ', rate: '0.05' },
+          { name: 'size', rate: '5%' },
+        ],
+      };
       expect(fields(exampleInput({ discountRate: undefined, discountRateBuildUp: buildUp }))).toEqual([
         'discount_rate_build_up.risk_free_rate',
         'discount_rate_build_up.premia[0].name',
@@ -59,9 +77,7 @@ describe('validateValuationInput', () => {
   describe('historical years', () => {
     it('refuses fewer than 3', () => {
       const input = exampleInput({ historicalYears: [historicalYear(2023), historicalYear(2024)] });
-      expect(validateValuationInput(input)).toEqual([
-        { field: 'historical_years', description: 'at least 3 consecutive fiscal years are required, not 2' },
-      ]);
+      expect(validateValuationInput(input)).toEqual([{ field: 'historical_years', description: 'at least 3 consecutive fiscal years are required, not 2' }]);
     });
 
     it('refuses a gap, naming the year after it', () => {
@@ -99,7 +115,11 @@ describe('validateValuationInput', () => {
 
     it('refuses a tax rate outside [0, 1)', () => {
       const input = exampleInput({
-        historicalYears: [historicalYear(2022, { incomeTaxRate: '1' }), historicalYear(2023, { incomeTaxRate: '-0.1' }), historicalYear(2024, { incomeTaxRate: '0' })],
+        historicalYears: [
+          historicalYear(2022, { incomeTaxRate: '1' }),
+          historicalYear(2023, { incomeTaxRate: '-0.1' }),
+          historicalYear(2024, { incomeTaxRate: '0' }),
+        ],
       });
       expect(validateValuationInput(input)).toEqual([
         { field: 'historical_years[0].income_tax_rate', description: 'rate 1 must be in [0, 1)' },

@@ -354,10 +354,7 @@ export function readValuationInput(input: ValuationInput): { violations: FieldVi
   const growth = c.decimal('terminal_growth_rate', input.terminalGrowthRate, MINUS_ONE_EXCLUSIVE);
   if (discount.rate !== undefined && growth !== undefined && discount.rate.lte(growth)) {
     // The Gordon terminal value CF·(1+g)/(r−g) is meaningless (or infinite) unless r > g.
-    c.add(
-      discount.field,
-      `the discount rate ${toExactString(discount.rate)} must exceed the terminal growth rate ${toExactString(growth)}`,
-    );
+    c.add(discount.field, `the discount rate ${toExactString(discount.rate)} must exceed the terminal growth rate ${toExactString(growth)}`);
   }
   draft.discountRate = discount.rate;
   draft.terminalGrowthRate = growth;

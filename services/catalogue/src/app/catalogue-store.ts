@@ -1,13 +1,4 @@
-import type {
-  Audit,
-  Brand,
-  CatalogueStandard,
-  CertificationBody,
-  Enterprise,
-  Product,
-  ProductionLine,
-  Stored,
-} from '@pinzhi/catalogue-reader/model';
+import type { Audit, Brand, CatalogueStandard, CertificationBody, Enterprise, Product, ProductionLine, Stored } from '@pinzhi/catalogue-reader/model';
 import type { ResourceKind } from '../domain/resource-names.js';
 
 /** The record type of each catalogue resource kind. */
@@ -64,10 +55,5 @@ export interface CatalogueStore {
   findOne<K extends ResourceKind>(kind: K, filter: RecordFilter): Promise<Stored<RecordOf[K]> | null>;
 
   /** Records matching the filter in id order, starting after `after`. */
-  list<K extends ResourceKind>(
-    kind: K,
-    filter: RecordFilter,
-    after: string | undefined,
-    limit: number,
-  ): Promise<Stored<RecordOf[K]>[]>;
+  list<K extends ResourceKind>(kind: K, filter: RecordFilter, after: string | undefined, limit: number): Promise<Stored<RecordOf[K]>[]>;
 }

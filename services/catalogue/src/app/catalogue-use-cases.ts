@@ -185,9 +185,7 @@ export class CatalogueUseCases {
     assertOwner(caller, current.creditCode, 'the registration');
     if (mask.map(snakeCase).includes('state')) assertAdmin(caller, "an enterprise's state");
     const override = current.creditCodeOverride;
-    return this.#update('enterprise', caller, current, incoming, mask, (record) =>
-      validateEnterprise(record, 'enterprise', { checkOverride: override }),
-    );
+    return this.#update('enterprise', caller, current, incoming, mask, (record) => validateEnterprise(record, 'enterprise', { checkOverride: override }));
   }
 
   // --- brands ---------------------------------------------------------------------------
@@ -196,9 +194,7 @@ export class CatalogueUseCases {
     assertOwner(caller, input.ownerEnterpriseId, 'brands');
     assertValid(validateBrand(input), 'brand');
     await this.#assertEnterpriseExists(input.ownerEnterpriseId, 'brand.enterprise');
-    return this.store.insert('brand', input.id, input, this.#audit(caller), (stored) => [
-      { kind: 'brand', verb: 'registered', record: stored },
-    ]);
+    return this.store.insert('brand', input.id, input, this.#audit(caller), (stored) => [{ kind: 'brand', verb: 'registered', record: stored }]);
   }
 
   async updateBrand(caller: Caller, id: string, incoming: Brand, mask: string[]): Promise<Stored<Brand>> {
@@ -218,12 +214,7 @@ export class CatalogueUseCases {
     ]);
   }
 
-  async updateProductionLine(
-    caller: Caller,
-    id: string,
-    incoming: ProductionLine,
-    mask: string[],
-  ): Promise<Stored<ProductionLine>> {
+  async updateProductionLine(caller: Caller, id: string, incoming: ProductionLine, mask: string[]): Promise<Stored<ProductionLine>> {
     const current = await this.#require('productionLine', id);
     assertOwner(caller, current.enterpriseId, 'production lines');
     return this.#update('productionLine', caller, current, incoming, mask, (record) => validateProductionLine(record));
@@ -241,22 +232,30 @@ export class CatalogueUseCases {
     assertValid(violations, 'product');
     assertOwner(caller, product.enterpriseId, 'products');
     const twin = await this.#checkProductReferences(product);
-    return this.store.insert('product', product.gtin14, product, this.#audit(caller), (stored) => [
-      { kind: 'product', verb: 'registered', record: stored },
-    ]).then(async (stored) => {
-      // The link is kept on both twins so either side finds the other; a second write, each
-      // with its own event. If it fails, the twin is still found through twinProductId.
-      if (twin && twin.twinProductId !== stored._id) await this.#linkTwin(caller, twin, stored._id);
-      return stored;
-    });
+    return this.store
+      .insert('product', product.gtin14, product, this.#audit(caller), (stored) => [{ kind: 'product', verb: 'registered', record: stored }])
+      .then(async (stored) => {
+        // The link is kept on both twins so either side finds the other; a second write, each
+        // with its own event. If it fails, the twin is still found through twinProductId.
+        if (twin && twin.twinProductId !== stored._id) await this.#linkTwin(caller, twin, stored._id);
+        return stored;
+      });
   }
 
   async updateProduct(caller: Caller, id: string, incoming: Product, mask: string[]): Promise<Stored<Product>> {
     const current = await this.#require('product', id);
     assertOwner(caller, current.enterpriseId, 'products');
-    return this.#update('product', caller, current, incoming, mask, (record) => validateProduct(record), async (record) => {
-      await this.#checkProductReferences(record);
-    });
+    return this.#update(
+      'product',
+      caller,
+      current,
+      incoming,
+      mask,
+      (record) => validateProduct(record),
+      async (record) => {
+        await this.#checkProductReferences(record);
+      },
+    );
   }
 
   async #linkTwin(caller: Caller, twin: Stored<Product>, productId: string): Promise<void> {
@@ -315,7 +314,11 @@ export class CatalogueUseCases {
         if (!gate) {
           violations.push(violation('standard.safety_gate.standard_code', 'UNKNOWN_REFERENCE', `${input.safetyGate.standardCode} is not in the catalogue`));
         } else {
-          violations.push(...validateStandardCatalogue([gate, input]).filter((v) => v.field.startsWith('standards[1]')).map((v) => ({ ...v, field: v.field.replace('standards[1]', 'standard') })));
+          violations.push(
+            ...validateStandardCatalogue([gate, input])
+              .filter((v) => v.field.startsWith('standards[1]'))
+              .map((v) => ({ ...v, field: v.field.replace('standards[1]', 'standard') })),
+          );
         }
       }
       for (const [i, code] of (input.replaces ?? []).entries()) {
@@ -325,27 +328,16 @@ export class CatalogueUseCases {
       }
     }
     assertValid(violations, 'standard');
-    const stored = await this.store.insert('standard', input.code, input, this.#audit(caller), (s) => [
-      { kind: 'standard', verb: 'published', record: s },
-    ]);
+    const stored = await this.store.insert('standard', input.code, input, this.#audit(caller), (s) => [{ kind: 'standard', verb: 'published', record: s }]);
     for (const old of superseded) {
-      await this.store.update(
-        'standard',
-        old,
-        { ...stripStored(old), state: 'superseded', supersededBy: stored.code },
-        caller.subject,
-        (s) => [{ kind: 'standard', verb: 'superseded', record: s, supersededBy: stored.code }],
-      );
+      await this.store.update('standard', old, { ...stripStored(old), state: 'superseded', supersededBy: stored.code }, caller.subject, (s) => [
+        { kind: 'standard', verb: 'superseded', record: s, supersededBy: stored.code },
+      ]);
     }
     return stored;
   }
 
-  async updateStandard(
-    caller: Caller,
-    id: string,
-    incoming: CatalogueStandard,
-    mask: string[],
-  ): Promise<Stored<CatalogueStandard>> {
+  async updateStandard(caller: Caller, id: string, incoming: CatalogueStandard, mask: string[]): Promise<Stored<CatalogueStandard>> {
     assertAdmin(caller, 'standards');
     const current = await this.#require('standard', id);
     return this.#update('standard', caller, current, incoming, mask, (record) => validateStandard(record));
@@ -366,12 +358,7 @@ export class CatalogueUseCases {
     ]);
   }
 
-  async updateCertificationBody(
-    caller: Caller,
-    id: string,
-    incoming: CertificationBody,
-    mask: string[],
-  ): Promise<Stored<CertificationBody>> {
+  async updateCertificationBody(caller: Caller, id: string, incoming: CertificationBody, mask: string[]): Promise<Stored<CertificationBody>> {
     assertAdmin(caller, 'certification bodies');
     const current = await this.#require('certificationBody', id);
     return this.#update('certificationBody', caller, current, incoming, mask, (record) => validateCertificationBody(record));

@@ -28,7 +28,9 @@ describe('applyUpdateMask', () => {
   it.each(['constructor', '__proto__'])("refuses the path '%s' that only the prototype has", (path) => {
     expect(applyUpdateMask(current, incoming, [path], mutable)).toEqual({
       ok: false,
-      violations: [expect.objectContaining({ field: 'update_mask', reason: 'PATH_NOT_UPDATABLE', description: expect.stringContaining(`'${path}' cannot be updated`) })],
+      violations: [
+        expect.objectContaining({ field: 'update_mask', reason: 'PATH_NOT_UPDATABLE', description: expect.stringContaining(`'${path}' cannot be updated`) }),
+      ],
     });
   });
 

@@ -30,9 +30,7 @@ export function applyUpdateMask<R extends object>(
   if (refused.length > 0) {
     return {
       ok: false,
-      violations: refused.map((p) =>
-        violation(field, 'PATH_NOT_UPDATABLE', `'${quoted(p)}' cannot be updated; updatable: ${Object.keys(mutable).join(', ')}`),
-      ),
+      violations: refused.map((p) => violation(field, 'PATH_NOT_UPDATABLE', `'${quoted(p)}' cannot be updated; updatable: ${Object.keys(mutable).join(', ')}`)),
     };
   }
   const updated = { ...current };

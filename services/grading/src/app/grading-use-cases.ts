@@ -20,26 +20,9 @@ import {
   PermissionDeniedError,
   type Caller,
 } from '@pinzhi/platform';
-import {
-  applySupervisionSample,
-  downgrade,
-  expire,
-  isLive,
-  newGrade,
-  revoke,
-  supersede,
-  type Grade,
-  type Transition,
-} from '../domain/grade.js';
+import { applySupervisionSample, downgrade, expire, isLive, newGrade, revoke, supersede, type Grade, type Transition } from '../domain/grade.js';
 import { compileStandard, NONCONFORMING, type GradingOutcome, type StandardEvaluator, type TestReport } from '../domain/grading-engine.js';
-import type {
-  CatalogueLookup,
-  CertificateSigner,
-  GradeEventSpec,
-  GradeFilter,
-  GradeRepository,
-  StoredGrade,
-} from './ports.js';
+import type { CatalogueLookup, CertificateSigner, GradeEventSpec, GradeFilter, GradeRepository, StoredGrade } from './ports.js';
 
 export interface IssueGradeInput {
   productId: string;
@@ -86,7 +69,17 @@ export function requestFingerprintOf(input: IssueGradeInput): string {
   const measurements = Object.entries(report.measurements)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([id, m]) => [id, m.value, m.uncertainty ?? null]);
-  const canonical = [input.productId, input.standardCode, input.decisionRule ?? null, report.laboratoryCnasNumber, report.reportNumber, report.sampleId, report.testedOn, report.batch ?? null, measurements];
+  const canonical = [
+    input.productId,
+    input.standardCode,
+    input.decisionRule ?? null,
+    report.laboratoryCnasNumber,
+    report.reportNumber,
+    report.sampleId,
+    report.testedOn,
+    report.batch ?? null,
+    measurements,
+  ];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }
 
@@ -161,7 +154,12 @@ export class GradingUseCases {
     return { evaluator: compiled.value, gate: gate ?? undefined };
   }
 
-  async #grade(standard: StandardDocument, product: { category: string; targetGroup?: string }, report: TestReport, decisionRule?: DecisionRule): Promise<GradingOutcome> {
+  async #grade(
+    standard: StandardDocument,
+    product: { category: string; targetGroup?: string },
+    report: TestReport,
+    decisionRule?: DecisionRule,
+  ): Promise<GradingOutcome> {
     const { evaluator } = await this.#evaluator(standard);
     const result = evaluator.grade({
       product: product as never,
@@ -180,7 +178,9 @@ export class GradingUseCases {
     if (product.state !== 'active') throw new FailedPreconditionError(`products/${product._id} is withdrawn`);
     if (standard.state !== 'active') throw new FailedPreconditionError(`standard ${standard.code} is ${standard.state}`);
     if (standard.purpose !== 'grading') {
-      throw new InvalidArgumentError('the standard does not grade', [{ field: 'standard_code', reason: 'NOT_A_GRADING_STANDARD', description: `${standard.code} is a ${standard.purpose} standard` }]);
+      throw new InvalidArgumentError('the standard does not grade', [
+        { field: 'standard_code', reason: 'NOT_A_GRADING_STANDARD', description: `${standard.code} is a ${standard.purpose} standard` },
+      ]);
     }
     if (!body.accreditedCategories.includes(product.category) || (caller.scopes.length > 0 && !caller.scopes.includes(product.category))) {
       throw new PermissionDeniedError(`${caller.org} is not accredited to grade ${product.category} products`);
@@ -191,10 +191,18 @@ export class GradingUseCases {
     }
     const violations: Violation[] = [];
     if (!product.standardCodes.includes(standard.code)) {
-      violations.push({ field: 'standard_code', reason: 'NOT_DECLARED', description: `products/${product._id} does not declare ${standard.code} (it declares ${product.standardCodes.join(', ') || 'none'})` });
+      violations.push({
+        field: 'standard_code',
+        reason: 'NOT_DECLARED',
+        description: `products/${product._id} does not declare ${standard.code} (it declares ${product.standardCodes.join(', ') || 'none'})`,
+      });
     }
     if (!body.laboratories.some((lab) => lab.cnasNumber === input.report.laboratoryCnasNumber)) {
-      violations.push({ field: 'report.laboratory_cnas_number', reason: 'UNKNOWN_LABORATORY', description: `not a laboratory the catalogue lists for ${body.cnasNumber}` });
+      violations.push({
+        field: 'report.laboratory_cnas_number',
+        reason: 'UNKNOWN_LABORATORY',
+        description: `not a laboratory the catalogue lists for ${body.cnasNumber}`,
+      });
     }
     const today = this.clock().toISOString().slice(0, 10);
     // A day's grace for time zones: a report dated tomorrow in Beijing is today in UTC.
@@ -202,7 +210,11 @@ export class GradingUseCases {
     if (input.report.testedOn > tomorrow) {
       violations.push({ field: 'report.tested_on', reason: 'IN_THE_FUTURE', description: `${input.report.testedOn} is in the future` });
     } else if (input.report.testedOn < publishedOn(standard)) {
-      violations.push({ field: 'report.tested_on', reason: 'BEFORE_THE_STANDARD', description: `${input.report.testedOn} is before ${standard.code} was published (${publishedOn(standard)})` });
+      violations.push({
+        field: 'report.tested_on',
+        reason: 'BEFORE_THE_STANDARD',
+        description: `${input.report.testedOn} is before ${standard.code} was published (${publishedOn(standard)})`,
+      });
     }
     assertNoViolations(violations, 'the report cannot be graded against this standard');
     return { product, standard, outcome: await this.#grade(standard, product, input.report, input.decisionRule) };
@@ -210,7 +222,8 @@ export class GradingUseCases {
 
   async issueGrade(caller: Caller, input: IssueGradeInput): Promise<{ grade: StoredGrade; created: boolean }> {
     const violations: Violation[] = [];
-    if (input.report.reportNumber.trim() === '') violations.push({ field: 'report.report_number', reason: 'REQUIRED', description: 'the lab report number is required' });
+    if (input.report.reportNumber.trim() === '')
+      violations.push({ field: 'report.report_number', reason: 'REQUIRED', description: 'the lab report number is required' });
     violations.push(...validateCnasNumber(input.report.laboratoryCnasNumber, 'report.laboratory_cnas_number', 'laboratory'));
     assertNoViolations(violations, 'invalid test report');
 
@@ -370,7 +383,9 @@ export class GradingUseCases {
     }
     // The reason rides in the grade and its events: bounded so an event stays small.
     if ([...reason].length > MAX_REASON_CHARACTERS) {
-      throw new InvalidArgumentError('the reason is too long', [{ field: 'reason', reason: 'TOO_LONG', description: `at most ${MAX_REASON_CHARACTERS} characters` }]);
+      throw new InvalidArgumentError('the reason is too long', [
+        { field: 'reason', reason: 'TOO_LONG', description: `at most ${MAX_REASON_CHARACTERS} characters` },
+      ]);
     }
   }
 
@@ -466,7 +481,10 @@ export class GradingUseCases {
   }
 
   /** Signature check (when the certificate is given) and current status (from the store). */
-  async verifyCertificate(certificate: (CertificateFields & { signature?: { algorithm: string; keyId: string; signature: Uint8Array; signedAt: Date } }) | undefined, number: string): Promise<CertificateStatus> {
+  async verifyCertificate(
+    certificate: (CertificateFields & { signature?: { algorithm: string; keyId: string; signature: Uint8Array; signedAt: Date } }) | undefined,
+    number: string,
+  ): Promise<CertificateStatus> {
     const lookup = certificate?.number || number;
     if (!lookup) {
       throw new InvalidArgumentError('name a certificate', [{ field: 'certificate', reason: 'REQUIRED', description: 'give the certificate or its number' }]);
@@ -480,9 +498,21 @@ export class GradingUseCases {
         ? verifyCertificate(signedFieldsOf(grade), grade.certificate.signature, keys)
         : undefined;
     const signatureValid = certificate?.signature !== undefined && signed?.valid === true;
-    const answer = (genuine: boolean, current: boolean, reason: CertificateReason, detail: string): CertificateStatus => ({ signatureValid, genuine, current, reason, grade, detail });
+    const answer = (genuine: boolean, current: boolean, reason: CertificateReason, detail: string): CertificateStatus => ({
+      signatureValid,
+      genuine,
+      current,
+      reason,
+      grade,
+      detail,
+    });
     if (signed && !signed.valid) {
-      return answer(false, false, signed.reason === 'UNKNOWN_KEY' ? 'UNKNOWN_KEY' : 'SIGNATURE_INVALID', `not genuine: the signature does not verify (${signed.reason})`);
+      return answer(
+        false,
+        false,
+        signed.reason === 'UNKNOWN_KEY' ? 'UNKNOWN_KEY' : 'SIGNATURE_INVALID',
+        `not genuine: the signature does not verify (${signed.reason})`,
+      );
     }
     if (!grade || !signed) return answer(false, false, 'NOT_FOUND', 'no such certificate');
     const now = this.clock();
@@ -494,7 +524,8 @@ export class GradingUseCases {
     if (!isLive(grade)) return answer(true, false, 'NOT_CURRENT', `${grade.state}${because}`);
     // Current means what badges show: live, in its window, and the product's current grade.
     const pointer = await this.grades.current(grade.productId, grade.standardCode);
-    if (pointer?.gradeId !== grade._id) return answer(true, false, 'NOT_CURRENT', `${grade.state}, but not the product's current grade for ${grade.standardCode}`);
+    if (pointer?.gradeId !== grade._id)
+      return answer(true, false, 'NOT_CURRENT', `${grade.state}, but not the product's current grade for ${grade.standardCode}`);
     return answer(true, true, 'VALID', `${grade.state}: ${grade.level}`);
   }
 

@@ -1,9 +1,4 @@
-import type {
-  CertificationBodyDocument,
-  ProductDocument,
-  StandardDocument,
-  Audit,
-} from '@pinzhi/catalogue-reader/model';
+import type { CertificationBodyDocument, ProductDocument, StandardDocument, Audit } from '@pinzhi/catalogue-reader/model';
 import type { CertificateFields, CertificateSignatureValue, PublicSigningKey } from '@pinzhi/certificates';
 import type { Grade } from '../domain/grade.js';
 
@@ -35,9 +30,7 @@ export type GradeEventSpec = {
  */
 export type CurrentPointer = { gradeId: string; createdAt: Date; supersedes?: string; version: number };
 
-export type GradeFilter = Partial<
-  Record<'productId' | 'brandId' | 'enterpriseId' | 'standardCode' | 'level' | 'state', string>
->;
+export type GradeFilter = Partial<Record<'productId' | 'brandId' | 'enterpriseId' | 'standardCode' | 'level' | 'state', string>>;
 
 export interface GradeRepository {
   /** 'exists' when a grade with this id (same body and report number) is already stored. */

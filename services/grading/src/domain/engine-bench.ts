@@ -24,7 +24,12 @@ function tenIndicatorStandard(): Standard {
       indicator({ id: 'shrinkage', unit: '%', direction: 'lower-is-better', limits: levels({ max: 2 }, { max: 3 }, { max: 4 }) }),
       indicator({ id: 'ph', unit: 'pH', direction: 'within-range', limits: levels({ min: 5, max: 7 }, { min: 4.5, max: 7.5 }, { min: 4, max: 8.5 }) }),
       indicator({ id: 'moisture', unit: '%', direction: 'within-range', limits: levels({ min: 8, max: 12 }, { min: 6, max: 14 }, { min: 5, max: 16 }) }),
-      indicator({ id: 'flex-resistance', unit: '', direction: 'pass-fail', limits: { SUPERIOR: limit({ pass: true }), FIRST: limit({ pass: true }), QUALIFIED: limit({ pass: true }) } }),
+      indicator({
+        id: 'flex-resistance',
+        unit: '',
+        direction: 'pass-fail',
+        limits: { SUPERIOR: limit({ pass: true }), FIRST: limit({ pass: true }), QUALIFIED: limit({ pass: true }) },
+      }),
     ],
   });
 }
@@ -94,9 +99,7 @@ measure('compiled evaluator, guarded acceptance', (i) => {
 
 // A textile also passes through GB 18401: 10 grading and 8 gate indicators per evaluation.
 const { gb18401 } = loadSeededStandards();
-const gateMeasurements = Object.fromEntries(
-  Object.entries(downJacketMeasurements()).filter(([id]) => gb18401.indicators.some((ind) => ind.id === id)),
-);
+const gateMeasurements = Object.fromEntries(Object.entries(downJacketMeasurements()).filter(([id]) => gb18401.indicators.some((ind) => ind.id === id)));
 const gated: GradingInput[] = reports(64).map((measurements) => ({
   standard,
   safetyGate: gb18401,

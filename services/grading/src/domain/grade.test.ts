@@ -6,7 +6,15 @@ const levels = ['SUPERIOR', 'FIRST', 'QUALIFIED'];
 const at = new Date('2026-11-30T00:00:00Z');
 
 function issued(level = 'SUPERIOR'): Grade {
-  const outcome = { level, standardCode: 'GB/T 14272-2021', decisionRule: 'simple', indicators: [], limitingIndicators: [], safetyGate: null, report: {} } as unknown as GradingOutcome;
+  const outcome = {
+    level,
+    standardCode: 'GB/T 14272-2021',
+    decisionRule: 'simple',
+    indicators: [],
+    limitingIndicators: [],
+    safetyGate: null,
+    report: {},
+  } as unknown as GradingOutcome;
   const grade = newGrade(
     {
       id: 'g1',
@@ -24,7 +32,17 @@ function issued(level = 'SUPERIOR'): Grade {
     'alice',
     at,
   );
-  return { ...grade, certificate: { number: 'N', validFrom: at, validUntil: new Date('2027-11-30T00:00:00Z'), issuerCnasNumber: 'CNAS C1-P', issuerName: 'x', signature: { algorithm: 'Ed25519', keyId: 'k', signature: new Uint8Array(), signedAt: at } } };
+  return {
+    ...grade,
+    certificate: {
+      number: 'N',
+      validFrom: at,
+      validUntil: new Date('2027-11-30T00:00:00Z'),
+      issuerCnasNumber: 'CNAS C1-P',
+      issuerName: 'x',
+      signature: { algorithm: 'Ed25519', keyId: 'k', signature: new Uint8Array(), signedAt: at },
+    },
+  };
 }
 
 describe('grade lifecycle', () => {
@@ -34,7 +52,10 @@ describe('grade lifecycle', () => {
   });
 
   it('downgrades only to a lower level of the standard', () => {
-    expect(downgrade(issued(), levels, 'FIRST', 'r', 'c', 'u', at)).toMatchObject({ ok: true, grade: { state: 'downgraded', level: 'FIRST', issuedLevel: 'SUPERIOR' } });
+    expect(downgrade(issued(), levels, 'FIRST', 'r', 'c', 'u', at)).toMatchObject({
+      ok: true,
+      grade: { state: 'downgraded', level: 'FIRST', issuedLevel: 'SUPERIOR' },
+    });
     expect(downgrade(issued('FIRST'), levels, 'SUPERIOR', 'r', 'c', 'u', at).ok).toBe(false);
     expect(downgrade(issued(), levels, 'GOLD', 'r', 'c', 'u', at).ok).toBe(false);
   });
@@ -54,7 +75,10 @@ describe('grade lifecycle', () => {
   });
 
   it('applies a failed supervision sample once: revoke when nonconforming, downgrade when lower, else nothing', () => {
-    expect(applySupervisionSample(issued(), levels, 'NONCONFORMING', 's1', at)).toMatchObject({ ok: true, grade: { state: 'revoked', cause: 'supervisionSamples/s1' } });
+    expect(applySupervisionSample(issued(), levels, 'NONCONFORMING', 's1', at)).toMatchObject({
+      ok: true,
+      grade: { state: 'revoked', cause: 'supervisionSamples/s1' },
+    });
     const lowered = applySupervisionSample(issued(), levels, 'QUALIFIED', 's1', at) as { ok: true; grade: Grade };
     expect(lowered.grade).toMatchObject({ state: 'downgraded', level: 'QUALIFIED' });
     expect(applySupervisionSample(lowered.grade, levels, 'QUALIFIED', 's1', at)).toEqual({ ok: true, grade: null });

@@ -45,8 +45,7 @@ function without(measurements: Record<string, Measurement>, ...ids: string[]): R
   return Object.fromEntries(Object.entries(measurements).filter(([id]) => !ids.includes(id)));
 }
 
-const limitingIds = (outcome: GradingOutcome): string[] =>
-  outcome.limitingIndicators.map((l) => `${l.standardCode} ${l.indicatorId}`);
+const limitingIds = (outcome: GradingOutcome): string[] => outcome.limitingIndicators.map((l) => `${l.standardCode} ${l.indicatorId}`);
 
 describe('the GB 18401-2010 safety gate', () => {
   it('a skin-contact down jacket with formaldehyde 80 mg/kg fails category B: NONCONFORMING though every GB/T 14272 indicator passes', () => {
@@ -84,10 +83,13 @@ describe('the GB 18401-2010 safety gate', () => {
   it('an infant product needs category A: formaldehyde 25 mg/kg fails A though it passes B', () => {
     const infant = (formaldehyde: number) =>
       gradeProduct(
-        downJacket({ product: { category: 'down-garment', targetGroup: 'infant' } }, {
-          formaldehyde: { value: formaldehyde },
-          'colour-fastness-saliva': { value: 4 },
-        }),
+        downJacket(
+          { product: { category: 'down-garment', targetGroup: 'infant' } },
+          {
+            formaldehyde: { value: formaldehyde },
+            'colour-fastness-saliva': { value: 4 },
+          },
+        ),
       );
 
     const failed = outcomeOf(infant(25));
@@ -102,9 +104,7 @@ describe('the GB 18401-2010 safety gate', () => {
   });
 
   it('an infant product must report saliva fastness, which category A asks for', () => {
-    const result = gradeProduct(
-      downJacket({ product: { category: 'down-garment', targetGroup: 'infant' } }, { formaldehyde: { value: 15 } }),
-    );
+    const result = gradeProduct(downJacket({ product: { category: 'down-garment', targetGroup: 'infant' } }, { formaldehyde: { value: 15 } }));
     expect(violationsOf(result)).toEqual([
       { field: 'report.measurements.colour-fastness-saliva', reason: 'MISSING_INDICATOR', description: expect.any(String) },
     ]);
@@ -170,9 +170,7 @@ describe('the GB 18401-2010 safety gate', () => {
   });
 
   it('lists gate failures first and grade failures after when both sink the product', () => {
-    const outcome = outcomeOf(
-      gradeProduct(downJacket({}, { formaldehyde: { value: 80 }, 'down-cluster-content': { value: 45 } })),
-    );
+    const outcome = outcomeOf(gradeProduct(downJacket({}, { formaldehyde: { value: 80 }, 'down-cluster-content': { value: 45 } })));
     expect(outcome.level).toBe(NONCONFORMING);
     expect(limitingIds(outcome)).toEqual(['GB 18401-2010 formaldehyde', 'GB/T 14272-2021 down-cluster-content']);
   });
@@ -189,9 +187,7 @@ describe('non-textile products', () => {
 
   it('footwear skips the gate, with or without the gate standard at hand', () => {
     for (const safetyGate of [undefined, gb18401]) {
-      const outcome = outcomeOf(
-        gradeProduct({ standard: athleticShoes, safetyGate, product: { category: 'footwear' }, report: report(shoe) }),
-      );
+      const outcome = outcomeOf(gradeProduct({ standard: athleticShoes, safetyGate, product: { category: 'footwear' }, report: report(shoe) }));
       expect(outcome.safetyGate).toBeNull();
       // Peel strength 52 meets FIRST (50) but not SUPERIOR (55).
       expect(outcome.level).toBe('FIRST');
@@ -226,9 +222,7 @@ describe('non-textile products', () => {
 describe('grade levels and limiting indicators', () => {
   it('gives the highest level every limit meets and names what blocked the next one up', () => {
     // Down cluster 85 and fill power 16 both fall short of SUPERIOR (90, 17) but meet FIRST (80, 15).
-    const outcome = outcomeOf(
-      gradeProduct(downJacket({}, { 'down-cluster-content': { value: 85 }, 'fill-power': { value: 16 } })),
-    );
+    const outcome = outcomeOf(gradeProduct(downJacket({}, { 'down-cluster-content': { value: 85 }, 'fill-power': { value: 16 } })));
     expect(outcome.level).toBe('FIRST');
     expect(limitingIds(outcome)).toEqual(['GB/T 14272-2021 down-cluster-content', 'GB/T 14272-2021 fill-power']);
     expect(verdict(outcome.indicators, 'fill-power').levels).toEqual([
@@ -320,11 +314,14 @@ describe('decision rules', () => {
   it('applies U on both sides of a range, and to the gate too', () => {
     // Infant pH 7.4 ± 0.2: 7.6 breaks category A's 7.5 under guarded acceptance.
     const input = (decisionRule: 'simple' | 'guarded') =>
-      downJacket({ decisionRule, product: { category: 'down-garment', targetGroup: 'infant' } }, {
-        formaldehyde: { value: 15 },
-        'colour-fastness-saliva': { value: '4-5' },
-        ph: { value: 7.4, uncertainty: 0.2 },
-      });
+      downJacket(
+        { decisionRule, product: { category: 'down-garment', targetGroup: 'infant' } },
+        {
+          formaldehyde: { value: 15 },
+          'colour-fastness-saliva': { value: '4-5' },
+          ph: { value: 7.4, uncertainty: 0.2 },
+        },
+      );
     const simple = outcomeOf(gradeProduct(input('simple')));
     expect(simple.level).toBe('SUPERIOR');
     expect(verdict(simple.safetyGate!.indicators, 'ph').valueUsed).toEqual({ low: 7.4, high: 7.4 });
@@ -376,9 +373,7 @@ describe('input violations', () => {
 
   it('a measurement for an indicator the standards do not define is a violation', () => {
     const result = gradeProduct(downJacket({}, { 'fill-power-usa': { value: 700 } }));
-    expect(violationsOf(result)).toEqual([
-      { field: 'report.measurements.fill-power-usa', reason: 'UNKNOWN_INDICATOR', description: expect.any(String) },
-    ]);
+    expect(violationsOf(result)).toEqual([{ field: 'report.measurements.fill-power-usa', reason: 'UNKNOWN_INDICATOR', description: expect.any(String) }]);
   });
 
   it('a category the standard does not cover is a violation', () => {
@@ -387,9 +382,7 @@ describe('input violations', () => {
   });
 
   it('a negative or non-numeric uncertainty is a violation', () => {
-    const result = gradeProduct(
-      downJacket({}, { 'fill-power': { value: 18, uncertainty: -0.1 }, turbidity: { value: 600, uncertainty: Number.NaN } }),
-    );
+    const result = gradeProduct(downJacket({}, { 'fill-power': { value: 18, uncertainty: -0.1 }, turbidity: { value: 600, uncertainty: Number.NaN } }));
     expect(violationsOf(result).map((v) => [v.field, v.reason])).toEqual([
       ['report.measurements.fill-power.uncertainty', 'INVALID_UNCERTAINTY'],
       ['report.measurements.turbidity.uncertainty', 'INVALID_UNCERTAINTY'],
@@ -397,9 +390,7 @@ describe('input violations', () => {
   });
 
   it('an unreadable value is a violation named after its field', () => {
-    const result = gradeProduct(
-      downJacket({}, { formaldehyde: { value: -3 }, 'colour-fastness-water': { value: '3-5' }, odour: { value: 'ok' } }),
-    );
+    const result = gradeProduct(downJacket({}, { formaldehyde: { value: -3 }, 'colour-fastness-water': { value: '3-5' }, odour: { value: 'ok' } }));
     expect(violationsOf(result).map((v) => [v.field, v.reason])).toEqual([
       ['report.measurements.odour.value', 'NOT_PASS_FAIL'], // grading standard first
       ['report.measurements.formaldehyde.value', 'OUT_OF_RANGE'],
@@ -450,7 +441,13 @@ describe('compileStandard', () => {
   it('refuses a malformed standard instead of grading against it', () => {
     const broken: Standard = {
       ...downGarments,
-      indicators: [indicator({ id: 'fill-power', direction: 'higher-is-better', limits: { SUPERIOR: limit({ min: 15 }), FIRST: limit({ min: 17 }), QUALIFIED: limit({ min: 13 }) } })],
+      indicators: [
+        indicator({
+          id: 'fill-power',
+          direction: 'higher-is-better',
+          limits: { SUPERIOR: limit({ min: 15 }), FIRST: limit({ min: 17 }), QUALIFIED: limit({ min: 13 }) },
+        }),
+      ],
     };
     const compiled = compileStandard(broken, gb18401);
     expect(compiled.ok).toBe(false);

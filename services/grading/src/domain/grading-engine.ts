@@ -232,9 +232,7 @@ function grade(std: CompiledStandard, gate: CompiledGate | undefined, request: G
 
   let rule = request.decisionRule ?? std.standard.defaultDecisionRule;
   if (rule !== 'simple' && rule !== 'guarded') {
-    violations.push(
-      violation('decisionRule', 'UNKNOWN_DECISION_RULE', `'${String(rule)}' is not one of ${DECISION_RULES.join(', ')}`),
-    );
+    violations.push(violation('decisionRule', 'UNKNOWN_DECISION_RULE', `'${String(rule)}' is not one of ${DECISION_RULES.join(', ')}`));
     rule = std.standard.defaultDecisionRule;
   }
   const guarded = rule === 'guarded';
@@ -242,11 +240,7 @@ function grade(std: CompiledStandard, gate: CompiledGate | undefined, request: G
   const category = product.category;
   if (!std.categories.has(category)) {
     violations.push(
-      violation(
-        'product.category',
-        'CATEGORY_NOT_COVERED',
-        `${std.code} does not cover '${category}'; it covers ${[...std.categories].join(', ')}`,
-      ),
+      violation('product.category', 'CATEGORY_NOT_COVERED', `${std.code} does not cover '${category}'; it covers ${[...std.categories].join(', ')}`),
     );
   }
   const textile = isProductCategory(category) && isTextileCategory(category);
@@ -308,29 +302,18 @@ function grade(std: CompiledStandard, gate: CompiledGate | undefined, request: G
 }
 
 /** The gate category's level index, or -1 after recording why it cannot be known. */
-function resolveGateCategory(
-  std: CompiledStandard,
-  gate: CompiledGate | undefined,
-  product: ProductUnderTest,
-  violations: Violation[],
-): number {
+function resolveGateCategory(std: CompiledStandard, gate: CompiledGate | undefined, product: ProductUnderTest, violations: Violation[]): number {
   if (gate === undefined) {
     const code = std.standard.safetyGate?.standardCode ?? 'GB 18401-2010';
-    violations.push(
-      violation('safetyGate', 'SAFETY_GATE_REQUIRED', `a textile product must pass ${code} before it is graded; supply that standard`),
-    );
+    violations.push(violation('safetyGate', 'SAFETY_GATE_REQUIRED', `a textile product must pass ${code} before it is graded; supply that standard`));
   }
   const group = product.targetGroup;
   if (group === undefined) {
-    violations.push(
-      violation('product.targetGroup', 'REQUIRED', 'a textile product needs a target group: it decides the safety category'),
-    );
+    violations.push(violation('product.targetGroup', 'REQUIRED', 'a textile product needs a target group: it decides the safety category'));
     return -1;
   }
   if (!isTargetGroup(group)) {
-    violations.push(
-      violation('product.targetGroup', 'UNKNOWN_TARGET_GROUP', `'${String(group)}' is not one of ${TARGET_GROUPS.map((g) => g.id).join(', ')}`),
-    );
+    violations.push(violation('product.targetGroup', 'UNKNOWN_TARGET_GROUP', `'${String(group)}' is not one of ${TARGET_GROUPS.map((g) => g.id).join(', ')}`));
     return -1;
   }
   const allowed = targetGroupsOf(product.category);
@@ -343,7 +326,6 @@ function resolveGateCategory(
   }
   return gate?.requiredIndexByGroup.get(group) ?? -1;
 }
-
 
 /**
  * Evaluates every indicator of `std` the report has, appending verdicts in the standard's
@@ -369,10 +351,7 @@ function evaluateAll(
       // A missing result passes only the levels that ask nothing of the indicator; whether that
       // is acceptable depends on which levels are at stake: all of them for a grade, only the
       // required category for the gate (saliva fastness is asked of category A alone).
-      const needed =
-        mode === GRADING
-          ? ind.notRequiredMask !== std.allLevels
-          : mode !== GATE_CATEGORY_UNKNOWN && (ind.notRequiredMask & (1 << mode)) === 0;
+      const needed = mode === GRADING ? ind.notRequiredMask !== std.allLevels : mode !== GATE_CATEGORY_UNKNOWN && (ind.notRequiredMask & (1 << mode)) === 0;
       if (needed) {
         violations.push(violation(ind.field, 'MISSING_INDICATOR', `${std.code} requires '${ind.id}'; the report has no result for it`));
       }
@@ -410,9 +389,7 @@ function judge(
     usable = false;
   }
   if (u !== undefined && !(typeof u === 'number' && u >= 0 && u < Number.POSITIVE_INFINITY)) {
-    violations.push(
-      violation(ind.uncertaintyField, 'INVALID_UNCERTAINTY', `the expanded uncertainty U must be a finite number ≥ 0, not ${String(u)}`),
-    );
+    violations.push(violation(ind.uncertaintyField, 'INVALID_UNCERTAINTY', `the expanded uncertainty U must be a finite number ≥ 0, not ${String(u)}`));
     usable = false;
   }
   if (!usable) return 0;
@@ -543,7 +520,11 @@ function checkGate(standard: Standard, gate: Standard): Violation[] {
     const given = parseStandardCode(gate.code ?? '');
     if (named.ok && given.ok && named.value.canonical !== given.value.canonical) {
       violations.push(
-        violation('safetyGate.code', 'SAFETY_GATE_MISMATCH', `${standard.code} names ${named.value.canonical} as its safety gate, not ${given.value.canonical}`),
+        violation(
+          'safetyGate.code',
+          'SAFETY_GATE_MISMATCH',
+          `${standard.code} names ${named.value.canonical} as its safety gate, not ${given.value.canonical}`,
+        ),
       );
     }
   }
@@ -553,9 +534,7 @@ function checkGate(standard: Standard, gate: Standard): Violation[] {
     const category = mapped ?? gb18401Category(group);
     if (!levels.includes(category)) {
       const field = mapped === undefined ? 'safetyGate.gradeLevels' : `standard.safetyGate.categoryByTargetGroup.${group}`;
-      violations.push(
-        violation(field, 'UNKNOWN_SAFETY_CATEGORY', `${gate.code} has no category '${category}' for target group '${group}'`),
-      );
+      violations.push(violation(field, 'UNKNOWN_SAFETY_CATEGORY', `${gate.code} has no category '${category}' for target group '${group}'`));
     }
   }
   return violations;

@@ -56,7 +56,11 @@ export function gradingStandard(fields: Partial<Standard> & Pick<Standard, 'indi
 }
 
 /** Per-level limits of a one-sided or ranged indicator, strictest first. */
-export function levels(superior: Omit<Limit, 'source' | 'verified'>, first: Omit<Limit, 'source' | 'verified'>, qualified: Omit<Limit, 'source' | 'verified'>): Record<string, Limit> {
+export function levels(
+  superior: Omit<Limit, 'source' | 'verified'>,
+  first: Omit<Limit, 'source' | 'verified'>,
+  qualified: Omit<Limit, 'source' | 'verified'>,
+): Record<string, Limit> {
   return { SUPERIOR: limit(superior), FIRST: limit(first), QUALIFIED: limit(qualified) };
 }
 

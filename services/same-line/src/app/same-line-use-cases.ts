@@ -35,10 +35,23 @@ import {
 } from '../domain/case-lifecycle.js';
 import type { CheckItem } from '../domain/check-item.js';
 import { canonicalStatementBytes, caseIdOfNumber, statementNumber, type SameLineStatement } from '../domain/statement.js';
-import type { CaseEvent, CaseFilter, CaseRepository, Evidence, ListingFilter, SameLineCase, StatementSignature, StatementSigner, SurveillanceRecord } from './ports.js';
+import type {
+  CaseEvent,
+  CaseFilter,
+  CaseRepository,
+  Evidence,
+  ListingFilter,
+  SameLineCase,
+  StatementSignature,
+  StatementSigner,
+  SurveillanceRecord,
+} from './ports.js';
 
 /** The catalogue reads this service needs, from the shared read library. */
-export type CatalogueLookup = Pick<CatalogueReader, 'product' | 'twinOf' | 'productionLine' | 'standard' | 'enterprise' | 'certificationBody' | 'certificationBodyByCnas'>;
+export type CatalogueLookup = Pick<
+  CatalogueReader,
+  'product' | 'twinOf' | 'productionLine' | 'standard' | 'enterprise' | 'certificationBody' | 'certificationBodyByCnas'
+>;
 
 export interface SameLineSettings {
   /** Months a declaration or certificate stays valid. */
@@ -64,13 +77,24 @@ export type FileInput = {
 /** What the checks read of a case. */
 type CheckSubject = Pick<
   SameLineCase,
-  '_id' | 'enterpriseId' | 'category' | 'domestic' | 'export' | 'productionLineIds' | 'domesticStandardCodes' | 'exportStandardCodes' | 'claimedLevel' | 'decisionRule' | 'evidence'
+  | '_id'
+  | 'enterpriseId'
+  | 'category'
+  | 'domestic'
+  | 'export'
+  | 'productionLineIds'
+  | 'domesticStandardCodes'
+  | 'exportStandardCodes'
+  | 'claimedLevel'
+  | 'decisionRule'
+  | 'evidence'
 >;
 
 /** A surveillance fact from another stream: a revoked grade or a failed supervision sample. */
 export type SurveillanceFact = { productId: string; cause: string; causeEventId: string; causeEventType: string; reason: string };
 
-export type VerificationReason = 'VALID' | 'NOT_FOUND' | 'SIGNATURE_INVALID' | 'UNKNOWN_KEY' | 'KEY_NOT_VALID_AT_SIGN_TIME' | 'STATEMENT_MISMATCH' | 'SUSPENDED' | 'WITHDRAWN' | 'EXPIRED';
+export type VerificationReason =
+  'VALID' | 'NOT_FOUND' | 'SIGNATURE_INVALID' | 'UNKNOWN_KEY' | 'KEY_NOT_VALID_AT_SIGN_TIME' | 'STATEMENT_MISMATCH' | 'SUSPENDED' | 'WITHDRAWN' | 'EXPIRED';
 
 export type VerificationOutcome = { genuine: boolean; current: boolean; reason: VerificationReason; sameLineCase: SameLineCase | null; detail: string };
 
@@ -127,7 +151,8 @@ export class SameLineUseCases {
     if (!domestic) throw new NotFoundError(`products/${input.domesticProductId} does not exist`);
     if (domestic.enterpriseId !== caller.org) throw new PermissionDeniedError(`only the enterprise that owns products/${domestic._id} may file a case for it`);
     const bad: FieldViolation[] = [];
-    if (domestic.market !== 'domestic') bad.push({ field: 'same_line_case.domestic_product', description: `products/${domestic._id} is an ${domestic.market} product`, reason: 'NOT_DOMESTIC' });
+    if (domestic.market !== 'domestic')
+      bad.push({ field: 'same_line_case.domestic_product', description: `products/${domestic._id} is an ${domestic.market} product`, reason: 'NOT_DOMESTIC' });
     const twin = await this.catalogue.twinOf(domestic);
     if (!twin) {
       throw new InvalidArgumentError('the domestic product has no export twin', [
@@ -138,20 +163,41 @@ export class SameLineUseCases {
       bad.push({ field: 'same_line_case.export_product', description: `the twin of products/${domestic._id} is products/${twin._id}`, reason: 'NOT_THE_TWIN' });
     }
     if (twin.enterpriseId !== caller.org) throw new PermissionDeniedError(`only the enterprise that owns products/${twin._id} may file a case for it`);
-    if (twin.market !== 'export') bad.push({ field: 'same_line_case.export_product', description: `products/${twin._id} is not an export product`, reason: 'NOT_EXPORT' });
-    for (const [p, field] of [[domestic, 'domestic_product'], [twin, 'export_product']] as const) {
+    if (twin.market !== 'export')
+      bad.push({ field: 'same_line_case.export_product', description: `products/${twin._id} is not an export product`, reason: 'NOT_EXPORT' });
+    for (const [p, field] of [
+      [domestic, 'domestic_product'],
+      [twin, 'export_product'],
+    ] as const) {
       if (p.state !== 'active') bad.push({ field: `same_line_case.${field}`, description: `products/${p._id} is ${p.state}`, reason: 'PRODUCT_WITHDRAWN' });
     }
     const exportMarket = input.exportMarket || twin.destinationMarket || '';
     if (input.exportMarket && twin.destinationMarket && input.exportMarket !== twin.destinationMarket) {
-      bad.push({ field: 'same_line_case.export_market', description: `products/${twin._id} is made for ${twin.destinationMarket}`, reason: 'NOT_THE_DESTINATION' });
+      bad.push({
+        field: 'same_line_case.export_market',
+        description: `products/${twin._id} is made for ${twin.destinationMarket}`,
+        reason: 'NOT_THE_DESTINATION',
+      });
     }
-    if (exportMarket === '') bad.push({ field: 'same_line_case.export_market', description: 'the export product names no destination; give the market (ISO 3166-1 alpha-2 or EU)', reason: 'REQUIRED' });
+    if (exportMarket === '')
+      bad.push({
+        field: 'same_line_case.export_market',
+        description: 'the export product names no destination; give the market (ISO 3166-1 alpha-2 or EU)',
+        reason: 'REQUIRED',
+      });
     const enterprise = await this.catalogue.enterprise(caller.org);
     if (bad.length > 0) throw new InvalidArgumentError('the case is invalid', bad);
 
     const now = this.clock();
-    const id = input.caseId || `${domestic.model.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'case'}-${randomUUID().slice(0, 8)}`;
+    const id =
+      input.caseId ||
+      `${
+        domestic.model
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '')
+          .slice(0, 40) || 'case'
+      }-${randomUUID().slice(0, 8)}`;
     const draft: Omit<SameLineCase, 'checks'> = {
       _id: id,
       path: input.path,
@@ -162,7 +208,8 @@ export class SameLineUseCases {
       domestic: { gtin14: domestic._id, model: domestic.model, name: domestic.name },
       export: { gtin14: twin._id, model: twin.model, name: twin.name },
       productIds: [domestic._id, twin._id],
-      productionLineIds: input.productionLineIds.length > 0 ? input.productionLineIds : domestic.productionLineIds.filter((l) => twin.productionLineIds.includes(l)),
+      productionLineIds:
+        input.productionLineIds.length > 0 ? input.productionLineIds : domestic.productionLineIds.filter((l) => twin.productionLineIds.includes(l)),
       domesticStandardCodes: input.domesticStandardCodes.length > 0 ? input.domesticStandardCodes : domestic.standardCodes,
       exportMarket,
       exportStandardCodes: input.exportStandardCodes.length > 0 ? input.exportStandardCodes : twin.standardCodes,
@@ -190,7 +237,9 @@ export class SameLineUseCases {
       events.push({ verb: 'filed', sameLineCase });
     }
     if ((await this.cases.insert(sameLineCase, events)) === 'exists') {
-      throw new AlreadyExistsError(`cases/${id} already exists`, [{ field: 'case_id', description: `${id} is taken; choose another or leave it empty`, reason: 'ALREADY_EXISTS' }]);
+      throw new AlreadyExistsError(`cases/${id} already exists`, [
+        { field: 'case_id', description: `${id} is taken; choose another or leave it empty`, reason: 'ALREADY_EXISTS' },
+      ]);
     }
     return sameLineCase;
   }
@@ -205,7 +254,9 @@ export class SameLineUseCases {
     if (!domestic || !exported) throw new FailedPreconditionError(`a product of cases/${c._id} is no longer in the catalogue`);
     const lookup = async (codes: string[], field: string) => {
       const found = await Promise.all(codes.map((code) => this.catalogue.standard(code)));
-      const missing = codes.flatMap((code, i) => (found[i] ? [] : [{ field: `${prefix}${field}[${i}]`, description: `${code} is not in the catalogue`, reason: 'UNKNOWN_STANDARD' }]));
+      const missing = codes.flatMap((code, i) =>
+        found[i] ? [] : [{ field: `${prefix}${field}[${i}]`, description: `${code} is not in the catalogue`, reason: 'UNKNOWN_STANDARD' }],
+      );
       return { found: found.filter((s): s is StandardDocument => s !== null), missing };
     };
     const [d, e, lines] = await Promise.all([
@@ -214,10 +265,17 @@ export class SameLineUseCases {
       Promise.all(c.productionLineIds.map(async (id) => ({ id, line: await this.catalogue.productionLine(id) }))),
     ]);
     const violations = [...d.missing, ...e.missing];
-    if (c.domesticStandardCodes.length === 0) violations.push({ field: `${prefix}domestic_standard_codes`, description: 'name at least one domestic standard', reason: 'REQUIRED' });
-    if (c.exportStandardCodes.length === 0) violations.push({ field: `${prefix}export_standard_codes`, description: 'name at least one standard of the export market', reason: 'REQUIRED' });
+    if (c.domesticStandardCodes.length === 0)
+      violations.push({ field: `${prefix}domestic_standard_codes`, description: 'name at least one domestic standard', reason: 'REQUIRED' });
+    if (c.exportStandardCodes.length === 0)
+      violations.push({ field: `${prefix}export_standard_codes`, description: 'name at least one standard of the export market', reason: 'REQUIRED' });
     if (violations.length > 0) throw new InvalidArgumentError('the case names standards that cannot be compared', violations);
-    const twin = (p: ProductDocument) => ({ gtin14: p._id, productionLineIds: p.productionLineIds, standardCodes: p.standardCodes, ...(p.targetGroup ? { targetGroup: p.targetGroup } : {}) });
+    const twin = (p: ProductDocument) => ({
+      gtin14: p._id,
+      productionLineIds: p.productionLineIds,
+      standardCodes: p.standardCodes,
+      ...(p.targetGroup ? { targetGroup: p.targetGroup } : {}),
+    });
     const run = runChecks(
       {
         enterpriseId: c.enterpriseId,
@@ -234,7 +292,8 @@ export class SameLineUseCases {
       },
       now,
     );
-    if (!run.ok) throw new InvalidArgumentError('the claimed level is not one the domestic standards have', [{ ...run.problem, field: `${prefix}${run.problem.field}` }]);
+    if (!run.ok)
+      throw new InvalidArgumentError('the claimed level is not one the domestic standards have', [{ ...run.problem, field: `${prefix}${run.problem.field}` }]);
     return run.checks;
   }
 
@@ -299,7 +358,9 @@ export class SameLineUseCases {
     if (token !== undefined) {
       const [at, ...id] = token.split(':');
       if (!/^\d+$/.test(at ?? '') || id.length === 0) {
-        throw new InvalidArgumentError('page_token is not valid', [{ field: 'page_token', description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' }]);
+        throw new InvalidArgumentError('page_token is not valid', [
+          { field: 'page_token', description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' },
+        ]);
       }
       after = { listedAt: Number(at), id: id.join(':') };
     }
@@ -328,7 +389,14 @@ export class SameLineUseCases {
     return this.#transition(caller, id, 'add_finding', (c) => {
       if (!this.#isEvaluator(caller, c)) throw new PermissionDeniedError('only a certifier of the evaluating body records findings');
       if (c.findings.length >= MAX_FINDINGS) throw new FailedPreconditionError(`cases/${id} already has ${MAX_FINDINGS} findings`);
-      const recorded = { number: c.findings.length + 1, severity: finding.severity, ...(finding.indicatorId ? { indicatorId: finding.indicatorId } : {}), text: finding.text, author: actorOf(caller), at: this.clock() };
+      const recorded = {
+        number: c.findings.length + 1,
+        severity: finding.severity,
+        ...(finding.indicatorId ? { indicatorId: finding.indicatorId } : {}),
+        text: finding.text,
+        author: actorOf(caller),
+        at: this.clock(),
+      };
       return { next: { ...c, findings: [...c.findings, recorded] }, events: [] };
     });
   }
@@ -346,7 +414,10 @@ export class SameLineUseCases {
       });
     }
     const major = current.findings.filter((f) => f.severity === 'major');
-    if (major.length > 0) throw new FailedPreconditionError(`cases/${id} cannot be certified while it has ${major.length} major finding(s): ${major.map((f) => `#${f.number}`).join(', ')}`);
+    if (major.length > 0)
+      throw new FailedPreconditionError(
+        `cases/${id} cannot be certified while it has ${major.length} major finding(s): ${major.map((f) => `#${f.number}`).join(', ')}`,
+      );
     const signed = await this.#withStatement({ ...current, checks }, now);
     return this.#transition(
       caller,
@@ -367,7 +438,8 @@ export class SameLineUseCases {
       'reject',
       (c) => {
         const evaluatorMay = this.#isEvaluator(caller, c) && c.state === 'under_evaluation';
-        if (caller.role !== 'admin' && !evaluatorMay) throw new PermissionDeniedError('only a certifier of the evaluating body (once evaluating) or an admin rejects');
+        if (caller.role !== 'admin' && !evaluatorMay)
+          throw new PermissionDeniedError('only a certifier of the evaluating body (once evaluating) or an admin rejects');
         return { next: { ...c, rejectionReasons: reasons }, events: ['rejected'] };
       },
       reasons.join('; '),
@@ -395,15 +467,20 @@ export class SameLineUseCases {
     const selfPath = current.path === 'self_declared';
     const may = selfPath ? this.#isOwner(caller, current) : caller.role === 'admin' || this.#isEvaluator(caller, current);
     if (!may) {
-      throw new PermissionDeniedError(selfPath ? 'the declaring enterprise reinstates its declaration, with new evidence' : 'the certifying body or an admin reinstates a certificate');
+      throw new PermissionDeniedError(
+        selfPath ? 'the declaring enterprise reinstates its declaration, with new evidence' : 'the certifying body or an admin reinstates a certificate',
+      );
     }
     if (selfPath && newEvidence.domestic.length === 0) {
-      throw new InvalidArgumentError('a declaration is reinstated on new evidence', [{ field: 'domestic_reports', description: 'give the lab reports of new domestic batches', reason: 'REQUIRED' }]);
+      throw new InvalidArgumentError('a declaration is reinstated on new evidence', [
+        { field: 'domestic_reports', description: 'give the lab reports of new domestic batches', reason: 'REQUIRED' },
+      ]);
     }
     const state = checkAction('reinstate', current);
     if (!state.ok) throw new FailedPreconditionError(state.message);
     const now = this.clock();
-    if (current.validUntil && current.validUntil <= now) throw new FailedPreconditionError(`cases/${id} cannot be reinstated: its validity ended ${current.validUntil.toISOString()}`);
+    if (current.validUntil && current.validUntil <= now)
+      throw new FailedPreconditionError(`cases/${id} cannot be reinstated: its validity ended ${current.validUntil.toISOString()}`);
     const evidence: Evidence = {
       domestic: newEvidence.domestic.length > 0 ? newEvidence.domestic : current.evidence.domestic,
       export: newEvidence.export.length > 0 ? newEvidence.export : current.evidence.export,
@@ -414,7 +491,10 @@ export class SameLineUseCases {
       if (selfPath) throw new InvalidArgumentError('the new evidence does not pass the checks; the declaration stays suspended', violations);
       throw new FailedPreconditionError(`cases/${id} cannot be reinstated: the checks found gaps`, { violations });
     }
-    const replaced = newEvidence.domestic.length + newEvidence.export.length > 0 ? ` (new evidence: ${newEvidence.domestic.length} domestic, ${newEvidence.export.length} export reports)` : '';
+    const replaced =
+      newEvidence.domestic.length + newEvidence.export.length > 0
+        ? ` (new evidence: ${newEvidence.domestic.length} domestic, ${newEvidence.export.length} export reports)`
+        : '';
     return this.#transition(
       caller,
       id,
@@ -460,7 +540,15 @@ export class SameLineUseCases {
         if (c.surveillance.some((r) => r.cause === fact.cause || r.causeEventId === fact.causeEventId)) return { result: 0 };
         const now = this.clock();
         const live = LIVE_STATES.includes(c.state);
-        const record: SurveillanceRecord = { cause: fact.cause, causeEventId: fact.causeEventId, causeEventType: fact.causeEventType, productId: fact.productId, reason: fact.reason, at: now, suspended: live };
+        const record: SurveillanceRecord = {
+          cause: fact.cause,
+          causeEventId: fact.causeEventId,
+          causeEventType: fact.causeEventType,
+          productId: fact.productId,
+          reason: fact.reason,
+          at: now,
+          suspended: live,
+        };
         const surveillance = [...c.surveillance, record].slice(-MAX_SURVEILLANCE_RECORDS);
         const base = { ...c, surveillance, version: c.version + 1, audit: { ...c.audit, updatedBy: SYSTEM_ACTOR.subject, updatedAt: now } };
         if (!live) return { next: base, events: [], result: 0 };
@@ -471,7 +559,20 @@ export class SameLineUseCases {
           stateReason: fact.reason,
           history: [...c.history, { from: c.state, to: 'suspended', action: 'suspend', actor: SYSTEM_ACTOR, at: now, reason: fact.reason }],
         };
-        return { next, events: [{ verb: 'suspended', sameLineCase: next, reason: fact.reason, cause: fact.cause, causeEventId: fact.causeEventId, causeEventType: fact.causeEventType }], result: 1 };
+        return {
+          next,
+          events: [
+            {
+              verb: 'suspended',
+              sameLineCase: next,
+              reason: fact.reason,
+              cause: fact.cause,
+              causeEventId: fact.causeEventId,
+              causeEventType: fact.causeEventType,
+            },
+          ],
+          result: 1,
+        };
       });
     }
     return suspended;
@@ -508,23 +609,52 @@ export class SameLineUseCases {
     const stored = found?.statement && found.statement.statement.number === number ? found : null;
     const statement = request.statement ?? stored?.statement?.statement;
     const signature = request.signature ?? stored?.statement?.signature;
-    if (!statement || !signature) return { genuine: false, current: false, reason: 'NOT_FOUND', sameLineCase: null, detail: 'no declaration or certificate has that number' };
+    if (!statement || !signature)
+      return { genuine: false, current: false, reason: 'NOT_FOUND', sameLineCase: null, detail: 'no declaration or certificate has that number' };
     const checked = await this.signer.verify(canonicalStatementBytes(statement), signature);
     if (!checked.valid) {
-      const reason: VerificationReason = checked.reason === 'BAD_SIGNATURE' ? 'SIGNATURE_INVALID' : checked.reason === 'KEY_NOT_YET_VALID' ? 'KEY_NOT_VALID_AT_SIGN_TIME' : 'UNKNOWN_KEY';
+      const reason: VerificationReason =
+        checked.reason === 'BAD_SIGNATURE' ? 'SIGNATURE_INVALID' : checked.reason === 'KEY_NOT_YET_VALID' ? 'KEY_NOT_VALID_AT_SIGN_TIME' : 'UNKNOWN_KEY';
       return { genuine: false, current: false, reason, sameLineCase: stored, detail: `the signature does not verify (${checked.reason})` };
     }
-    if (!stored) return { genuine: true, current: false, reason: 'NOT_FOUND', sameLineCase: null, detail: 'a genuine signature, but pinzhi holds no statement under that number' };
+    if (!stored)
+      return {
+        genuine: true,
+        current: false,
+        reason: 'NOT_FOUND',
+        sameLineCase: null,
+        detail: 'a genuine signature, but pinzhi holds no statement under that number',
+      };
     if (!sameBytes(canonicalStatementBytes(stored.statement!.statement), canonicalStatementBytes(statement))) {
-      return { genuine: true, current: false, reason: 'STATEMENT_MISMATCH', sameLineCase: stored, detail: 'a genuine statement, but not the one issued under this number' };
+      return {
+        genuine: true,
+        current: false,
+        reason: 'STATEMENT_MISMATCH',
+        sameLineCase: stored,
+        detail: 'a genuine statement, but not the one issued under this number',
+      };
     }
     const now = this.clock();
-    if (stored.state === 'suspended') return { genuine: true, current: false, reason: 'SUSPENDED', sameLineCase: stored, detail: `suspended: ${stored.stateReason ?? ''}`.slice(0, 500) };
-    if (stored.state === 'withdrawn') return { genuine: true, current: false, reason: 'WITHDRAWN', sameLineCase: stored, detail: `withdrawn${stored.stateReason ? `: ${stored.stateReason}` : ''}`.slice(0, 500) };
+    if (stored.state === 'suspended')
+      return { genuine: true, current: false, reason: 'SUSPENDED', sameLineCase: stored, detail: `suspended: ${stored.stateReason ?? ''}`.slice(0, 500) };
+    if (stored.state === 'withdrawn')
+      return {
+        genuine: true,
+        current: false,
+        reason: 'WITHDRAWN',
+        sameLineCase: stored,
+        detail: `withdrawn${stored.stateReason ? `: ${stored.stateReason}` : ''}`.slice(0, 500),
+      };
     if (stored.state === 'expired' || (stored.validUntil && stored.validUntil <= now)) {
       return { genuine: true, current: false, reason: 'EXPIRED', sameLineCase: stored, detail: `valid until ${stored.validUntil?.toISOString()}` };
     }
-    return { genuine: true, current: true, reason: 'VALID', sameLineCase: stored, detail: `genuine and current, valid until ${stored.validUntil?.toISOString()}` };
+    return {
+      genuine: true,
+      current: true,
+      reason: 'VALID',
+      sameLineCase: stored,
+      detail: `genuine and current, valid until ${stored.validUntil?.toISOString()}`,
+    };
   }
 
   // ——— one transition ———
@@ -533,7 +663,10 @@ export class SameLineUseCases {
     caller: Caller,
     id: string,
     action: Exclude<CaseAction, 'file' | 'declare' | 'expire'>,
-    decide: (c: SameLineCase) => { next: SameLineCase; events: Array<'certified' | 'rejected' | 'reinstated' | 'withdrawn' | { verb: 'suspended'; cause: string }> },
+    decide: (c: SameLineCase) => {
+      next: SameLineCase;
+      events: Array<'certified' | 'rejected' | 'reinstated' | 'withdrawn' | { verb: 'suspended'; cause: string }>;
+    },
     reason?: string,
   ): Promise<SameLineCase> {
     // A FILED case waits for any eligible body; otherwise only its parties see it.
@@ -545,7 +678,9 @@ export class SameLineUseCases {
       const { next, events } = decide(c);
       const now = this.clock();
       const transition: Transition[] =
-        check.to === c.state && action === 'add_finding' ? [] : [{ from: c.state, to: check.to, action, actor: actorOf(caller), at: now, ...(reason ? { reason } : {}) }];
+        check.to === c.state && action === 'add_finding'
+          ? []
+          : [{ from: c.state, to: check.to, action, actor: actorOf(caller), at: now, ...(reason ? { reason } : {}) }];
       const stored: SameLineCase = {
         ...next,
         state: check.to,

@@ -41,7 +41,12 @@ function caseOf(domesticId: string, reports: LabReport[]): CaseCheckInput {
   const domestic = products.get(domesticId)!;
   const exported = products.get(domestic.twinProductId!)!;
   const shared = domestic.productionLineIds.filter((l) => exported.productionLineIds.includes(l));
-  const twin = (p: Product) => ({ gtin14: p.gtin14, productionLineIds: p.productionLineIds, standardCodes: p.standardCodes, ...(p.targetGroup ? { targetGroup: p.targetGroup } : {}) });
+  const twin = (p: Product) => ({
+    gtin14: p.gtin14,
+    productionLineIds: p.productionLineIds,
+    standardCodes: p.standardCodes,
+    ...(p.targetGroup ? { targetGroup: p.targetGroup } : {}),
+  });
   return {
     enterpriseId: domestic.enterpriseId,
     category: domestic.category,

@@ -44,8 +44,15 @@ export function runChecks(input: CaseCheckInput, now: Date): { ok: true; checks:
     ...(input.claimedLevel ? { claimedLevel: input.claimedLevel } : {}),
   });
   if (!levels.ok) return levels;
-  const decisionRule = input.decisionRule ?? ([...input.domesticStandards, ...input.exportStandards].some((s) => s.defaultDecisionRule === 'guarded') ? 'guarded' : 'simple');
-  const sameLine = checkSameLine({ enterpriseId: input.enterpriseId, category: input.category, lines: input.lines, domestic: input.domestic, export: input.export });
+  const decisionRule =
+    input.decisionRule ?? ([...input.domesticStandards, ...input.exportStandards].some((s) => s.defaultDecisionRule === 'guarded') ? 'guarded' : 'simple');
+  const sameLine = checkSameLine({
+    enterpriseId: input.enterpriseId,
+    category: input.category,
+    lines: input.lines,
+    domestic: input.domestic,
+    export: input.export,
+  });
   const sameStandard = checkSameStandard({
     category: input.category,
     domestic: { standards: levels.domestic, appliedByProduct: input.domestic.standardCodes },

@@ -22,7 +22,10 @@ describe('case lifecycle', () => {
   });
 
   it('has no evaluation on the self-declared path', () => {
-    expect(checkAction('start_evaluation', { path: 'self_declared', state: 'declared' })).toMatchObject({ ok: false, message: expect.stringContaining('SELF_DECLARED') });
+    expect(checkAction('start_evaluation', { path: 'self_declared', state: 'declared' })).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('SELF_DECLARED'),
+    });
   });
 
   it('ends validity calendar months later', () => {

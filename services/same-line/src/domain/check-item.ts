@@ -48,7 +48,13 @@ export const outcomeOf = (items: CheckItem[]): CheckOutcome => ({ passed: items.
 
 export const pass = (subject: string, field: string, explanation: string): CheckItem => ({ subject, passed: true, explanation, field });
 
-export const gap = (subject: string, field: string, code: GapCode, explanation: string): CheckItem => ({ subject, passed: false, gap: code, explanation, field });
+export const gap = (subject: string, field: string, code: GapCode, explanation: string): CheckItem => ({
+  subject,
+  passed: false,
+  gap: code,
+  explanation,
+  field,
+});
 
 /** The failed items of any number of outcomes. */
 export const gapsOf = (...outcomes: CheckOutcome[]): CheckItem[] => outcomes.flatMap((o) => o.items.filter((i) => !i.passed));

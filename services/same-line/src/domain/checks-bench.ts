@@ -12,8 +12,20 @@ const C = (l: object) => ({ CONFORMING: l });
 /** A domestic graded standard of 12 indicators against an export standard of 8, two reports per side. */
 function input(): CaseCheckInput {
   const ids = Array.from({ length: 12 }, (_, i) => `indicator-${i}`);
-  const domestic = graded('GB/T 1-2020', ids.map((id, i) => (i % 3 === 0 ? indicator(id, 'within-range', 'pH', same({ min: 4.5, max: 7 })) : indicator(id, 'lower-is-better', 'mg/kg', same({ max: 20 + i })))));
-  const exported = conformity('EN 1:2001', ids.slice(0, 8).map((id, i) => (i % 3 === 0 ? indicator(id, 'within-range', 'pH', C({ min: 4, max: 7.5 })) : indicator(id, 'lower-is-better', 'mg/kg', C({ max: 30 + i })))));
+  const domestic = graded(
+    'GB/T 1-2020',
+    ids.map((id, i) =>
+      i % 3 === 0 ? indicator(id, 'within-range', 'pH', same({ min: 4.5, max: 7 })) : indicator(id, 'lower-is-better', 'mg/kg', same({ max: 20 + i })),
+    ),
+  );
+  const exported = conformity(
+    'EN 1:2001',
+    ids
+      .slice(0, 8)
+      .map((id, i) =>
+        i % 3 === 0 ? indicator(id, 'within-range', 'pH', C({ min: 4, max: 7.5 })) : indicator(id, 'lower-is-better', 'mg/kg', C({ max: 30 + i })),
+      ),
+  );
   const report = (n: string, shift: number): LabReport => ({
     laboratoryCnasNumber: 'CNAS L99501',
     reportNumber: n,

@@ -14,14 +14,7 @@
  * Several standards on one side all apply, so their limits combine into the strictest of them
  * (the largest min, the smallest max, pass when any asks for a pass).
  */
-import {
-  CONFORMING_LEVEL,
-  gb18401Category,
-  parseStandardCode,
-  type IndicatorDirection,
-  type Standard,
-  type TargetGroup,
-} from '@pinzhi/catalogue-reader/model';
+import { CONFORMING_LEVEL, gb18401Category, parseStandardCode, type IndicatorDirection, type Standard, type TargetGroup } from '@pinzhi/catalogue-reader/model';
 
 export type Side = 'domestic' | 'export';
 
@@ -66,7 +59,10 @@ export function compareLevels(
         problem: {
           field: 'claimed_level',
           reason: 'UNKNOWN_LEVEL',
-          description: levels.length > 0 ? `'${claimed}' is not a level of the domestic grading standards; they have ${levels.join(', ')}` : 'no domestic standard is graded, so no level can be claimed',
+          description:
+            levels.length > 0
+              ? `'${claimed}' is not a level of the domestic grading standards; they have ${levels.join(', ')}`
+              : 'no domestic standard is graded, so no level can be claimed',
         },
       };
     }

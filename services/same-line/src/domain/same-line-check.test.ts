@@ -35,7 +35,14 @@ describe('same line', () => {
         ],
       }),
     );
-    expect(outcome.items.map((i) => i.gap ?? 'ok')).toEqual(['ok', 'DOMESTIC_PRODUCT_NOT_ON_LINE', 'LINE_NOT_FOUND', 'LINE_OF_ANOTHER_ENTERPRISE', 'LINE_INACTIVE', 'LINE_NOT_FOR_CATEGORY']);
+    expect(outcome.items.map((i) => i.gap ?? 'ok')).toEqual([
+      'ok',
+      'DOMESTIC_PRODUCT_NOT_ON_LINE',
+      'LINE_NOT_FOUND',
+      'LINE_OF_ANOTHER_ENTERPRISE',
+      'LINE_INACTIVE',
+      'LINE_NOT_FOR_CATEGORY',
+    ]);
     expect(outcome.passed).toBe(false);
   });
 

@@ -21,7 +21,9 @@ const FIELD = 'production_lines';
 
 export function checkSameLine(input: SameLineInput): CheckOutcome {
   if (input.lines.length === 0) {
-    return outcomeOf([gap('production_lines', FIELD, 'NO_SHARED_LINE', `products ${input.domestic.gtin14} and ${input.export.gtin14} share no registered production line`)]);
+    return outcomeOf([
+      gap('production_lines', FIELD, 'NO_SHARED_LINE', `products ${input.domestic.gtin14} and ${input.export.gtin14} share no registered production line`),
+    ]);
   }
   return outcomeOf(input.lines.map((l, i) => checkLine(l, input, `${FIELD}[${i}]`)));
 }
@@ -30,7 +32,12 @@ function checkLine({ id, line }: LineUnderCheck, input: SameLineInput, field: st
   const subject = `productionLines/${id}`;
   if (!line) return gap(subject, field, 'LINE_NOT_FOUND', `${subject} is not registered in the catalogue`);
   if (line.enterpriseId !== input.enterpriseId) {
-    return gap(subject, field, 'LINE_OF_ANOTHER_ENTERPRISE', `${subject} belongs to enterprises/${line.enterpriseId}, not to the products' owner enterprises/${input.enterpriseId}`);
+    return gap(
+      subject,
+      field,
+      'LINE_OF_ANOTHER_ENTERPRISE',
+      `${subject} belongs to enterprises/${line.enterpriseId}, not to the products' owner enterprises/${input.enterpriseId}`,
+    );
   }
   if (line.state !== 'active') return gap(subject, field, 'LINE_INACTIVE', `${subject} is ${line.state}`);
   if (!line.categories.includes(input.category)) {
@@ -40,5 +47,9 @@ function checkLine({ id, line }: LineUnderCheck, input: SameLineInput, field: st
   const exportOn = input.export.productionLineIds.includes(id);
   if (!domesticOn) return gap(subject, field, 'DOMESTIC_PRODUCT_NOT_ON_LINE', `domestic product ${input.domestic.gtin14} is not registered on ${subject}`);
   if (!exportOn) return gap(subject, field, 'EXPORT_PRODUCT_NOT_ON_LINE', `export product ${input.export.gtin14} is not registered on ${subject}`);
-  return pass(subject, field, `both ${input.domestic.gtin14} and ${input.export.gtin14} are made on ${subject}, an active ${input.category} line of the enterprise`);
+  return pass(
+    subject,
+    field,
+    `both ${input.domestic.gtin14} and ${input.export.gtin14} are made on ${subject}, an active ${input.category} line of the enterprise`,
+  );
 }

@@ -63,8 +63,14 @@ describe('same quality: domestic results against the stricter limit', () => {
 
   it('reads colour-fastness half grades: 3-4 meets min 3.5, 3 does not', () => {
     expect(readValue('3-4', 'grade')).toBe(3.5);
-    expect(checkSameQuality({ ...sides(), domesticReports: [report('R1', { ...good, 'colour-fastness-water': '3-4' })], exportReports: [], decisionRule: 'simple' }).passed).toBe(true);
-    expect(checkSameQuality({ ...sides(), domesticReports: [report('R1', { ...good, 'colour-fastness-water': '3' })], exportReports: [], decisionRule: 'simple' }).passed).toBe(false);
+    expect(
+      checkSameQuality({ ...sides(), domesticReports: [report('R1', { ...good, 'colour-fastness-water': '3-4' })], exportReports: [], decisionRule: 'simple' })
+        .passed,
+    ).toBe(true);
+    expect(
+      checkSameQuality({ ...sides(), domesticReports: [report('R1', { ...good, 'colour-fastness-water': '3' })], exportReports: [], decisionRule: 'simple' })
+        .passed,
+    ).toBe(false);
   });
 
   it('guarded acceptance moves the value by U towards failing; simple does not', () => {
@@ -82,20 +88,31 @@ describe('same quality: domestic results against the stricter limit', () => {
   });
 
   it('names an unreadable value and a failed verdict', () => {
-    const outcome = checkSameQuality({ ...sides(), domesticReports: [report('R1', { ...good, ph: 'neutral', odour: 'fail' })], exportReports: [], decisionRule: 'simple' });
+    const outcome = checkSameQuality({
+      ...sides(),
+      domesticReports: [report('R1', { ...good, ph: 'neutral', odour: 'fail' })],
+      exportReports: [],
+      decisionRule: 'simple',
+    });
     expect(outcome.items.filter((i) => !i.passed).map((i) => i.gap)).toEqual(['RESULT_UNREADABLE', 'LIMIT_NOT_MET']);
   });
 
   it('without domestic evidence, fails', () => {
-    expect(checkSameQuality({ ...sides(), domesticReports: [], exportReports: [], decisionRule: 'simple' }).items[0]).toMatchObject({ gap: 'NO_DOMESTIC_EVIDENCE' });
+    expect(checkSameQuality({ ...sides(), domesticReports: [], exportReports: [], decisionRule: 'simple' }).items[0]).toMatchObject({
+      gap: 'NO_DOMESTIC_EVIDENCE',
+    });
   });
 });
 
 describe('same quality: domestic batches not systematically worse than export batches', () => {
-  const check = (domestic: LabReport[], exported: LabReport[]) => checkSameQuality({ ...sides(), domesticReports: domestic, exportReports: exported, decisionRule: 'simple' });
+  const check = (domestic: LabReport[], exported: LabReport[]) =>
+    checkSameQuality({ ...sides(), domesticReports: domestic, exportReports: exported, decisionRule: 'simple' });
 
   it('is a gap when every domestic result is worse by more than the combined uncertainty', () => {
-    const outcome = check([report('D1', { ...good, formaldehyde: ['16', 1] }), report('D2', { ...good, formaldehyde: ['17', 1] })], [report('E1', { ...good, formaldehyde: ['10', 1] })]);
+    const outcome = check(
+      [report('D1', { ...good, formaldehyde: ['16', 1] }), report('D2', { ...good, formaldehyde: ['17', 1] })],
+      [report('E1', { ...good, formaldehyde: ['10', 1] })],
+    );
     const worse = outcome.items.find((i) => i.gap === 'SYSTEMATICALLY_WORSE');
     expect(worse).toMatchObject({ subject: 'formaldehyde', field: 'export_reports' });
     expect(worse!.explanation).toContain('domestic mean 16.5');
@@ -108,7 +125,10 @@ describe('same quality: domestic batches not systematically worse than export ba
   });
 
   it('is no gap when the batches overlap (not every domestic result is worse)', () => {
-    const outcome = check([report('D1', { ...good, formaldehyde: '16' }), report('D2', { ...good, formaldehyde: '9' })], [report('E1', { ...good, formaldehyde: '10' })]);
+    const outcome = check(
+      [report('D1', { ...good, formaldehyde: '16' }), report('D2', { ...good, formaldehyde: '9' })],
+      [report('E1', { ...good, formaldehyde: '10' })],
+    );
     expect(outcome.passed).toBe(true);
   });
 

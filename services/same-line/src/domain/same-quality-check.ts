@@ -98,11 +98,21 @@ function judgeResult(report: LabReport, field: string, r: Effective, rule: Decis
   const m = Object.hasOwn(report.measurements, r.indicatorId) ? report.measurements[r.indicatorId] : undefined;
   const at = `${field}.measurements`;
   if (!m) {
-    return r.exportRequires ? [gap(subject, at, 'RESULT_MISSING', `report ${report.reportNumber} has no result for ${r.indicatorId}, which the export standard requires`)] : [];
+    return r.exportRequires
+      ? [gap(subject, at, 'RESULT_MISSING', `report ${report.reportNumber} has no result for ${r.indicatorId}, which the export standard requires`)]
+      : [];
   }
   const scale = scaleOf(r);
   const value = readValue(m.value, scale);
-  if (Number.isNaN(value)) return [gap(subject, at, 'RESULT_UNREADABLE', `'${m.value}' is not a ${scale === 'number' ? 'number' : scale === 'grade' ? 'colour-fastness grade (e.g. 4 or 3-4)' : 'pass/fail verdict'}`)];
+  if (Number.isNaN(value))
+    return [
+      gap(
+        subject,
+        at,
+        'RESULT_UNREADABLE',
+        `'${m.value}' is not a ${scale === 'number' ? 'number' : scale === 'grade' ? 'colour-fastness grade (e.g. 4 or 3-4)' : 'pass/fail verdict'}`,
+      ),
+    ];
   const limit = `${describeLimit(r)} (${r.sources.join(', ')})`;
   if (scale === 'pass-fail') {
     const ok = !r.pass || value === 1;
@@ -114,7 +124,10 @@ function judgeResult(report: LabReport, field: string, r: Effective, rule: Decis
   const high = value + u;
   const ok = (r.min === undefined || low >= r.min) && (r.max === undefined || high <= r.max);
   const unit = r.unit ? ` ${r.unit}` : '';
-  const shown = u > 0 ? `${m.value}${unit} (U ${m.uncertainty}, guarded ${r.min !== undefined && r.max !== undefined ? `${round(low)}–${round(high)}` : r.max !== undefined ? round(high) : round(low)})` : `${m.value}${unit}`;
+  const shown =
+    u > 0
+      ? `${m.value}${unit} (U ${m.uncertainty}, guarded ${r.min !== undefined && r.max !== undefined ? `${round(low)}–${round(high)}` : r.max !== undefined ? round(high) : round(low)})`
+      : `${m.value}${unit}`;
   const text = `${r.indicatorId} ${shown} against ${limit}`;
   return [ok ? pass(subject, at, `${text}: met`) : gap(subject, at, 'LIMIT_NOT_MET', `${text}: not met`)];
 }
@@ -142,7 +155,12 @@ function compareMarkets(r: Effective, domesticReports: readonly LabReport[], exp
   const means = `domestic mean ${round(mean(d.map((x) => x.value)))} (${d.length} result${d.length > 1 ? 's' : ''}) vs export mean ${round(mean(e.map((x) => x.value)))} (${e.length})`;
   const field = 'export_reports';
   if (allWorse && worseBy > combinedU) {
-    return gap(r.indicatorId, field, 'SYSTEMATICALLY_WORSE', `${r.indicatorId}: ${means}; every domestic result is worse, by ${round(worseBy)} on average, more than the combined uncertainty ${round(combinedU)}`);
+    return gap(
+      r.indicatorId,
+      field,
+      'SYSTEMATICALLY_WORSE',
+      `${r.indicatorId}: ${means}; every domestic result is worse, by ${round(worseBy)} on average, more than the combined uncertainty ${round(combinedU)}`,
+    );
   }
   const why = !allWorse ? 'not every domestic result is worse' : `worse by ${round(worseBy)}, within the combined uncertainty ${round(combinedU)}`;
   return pass(r.indicatorId, field, `${r.indicatorId}: ${means}; ${worseBy <= 0 ? 'domestic results are no worse' : why}`);

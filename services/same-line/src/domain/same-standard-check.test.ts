@@ -20,7 +20,10 @@ function compare(domestic: ReturnType<typeof indicator> | undefined, exported: R
 
 describe('same standard, the issue’s hand-made pairs', () => {
   it('formaldehyde: domestic max 100 vs export max 30 is a gap', () => {
-    const outcome = compare(indicator('formaldehyde', 'lower-is-better', 'mg/kg', same({ max: 100 })), indicator('formaldehyde', 'lower-is-better', 'mg/kg', C({ max: 30 })));
+    const outcome = compare(
+      indicator('formaldehyde', 'lower-is-better', 'mg/kg', same({ max: 100 })),
+      indicator('formaldehyde', 'lower-is-better', 'mg/kg', C({ max: 30 })),
+    );
     expect(outcome.passed).toBe(false);
     expect(outcome.items).toHaveLength(1);
     expect(outcome.items[0]).toMatchObject({ subject: 'formaldehyde', passed: false, gap: 'DOMESTIC_LIMIT_LOOSER', field: 'domestic_standard_codes' });
@@ -29,13 +32,19 @@ describe('same standard, the issue’s hand-made pairs', () => {
   });
 
   it('pH: domestic 4.5–7.0 inside export 4.0–7.5 is no gap', () => {
-    const outcome = compare(indicator('ph', 'within-range', 'pH', same({ min: 4.5, max: 7.0 })), indicator('ph', 'within-range', 'pH', C({ min: 4.0, max: 7.5 })));
+    const outcome = compare(
+      indicator('ph', 'within-range', 'pH', same({ min: 4.5, max: 7.0 })),
+      indicator('ph', 'within-range', 'pH', C({ min: 4.0, max: 7.5 })),
+    );
     expect(outcome.passed).toBe(true);
     expect(outcome.items[0]!.explanation).toContain('inside');
   });
 
   it('pH: domestic 4.0–9.0 against export 4.0–7.5 is a gap', () => {
-    const outcome = compare(indicator('ph', 'within-range', 'pH', same({ min: 4.0, max: 9.0 })), indicator('ph', 'within-range', 'pH', C({ min: 4.0, max: 7.5 })));
+    const outcome = compare(
+      indicator('ph', 'within-range', 'pH', same({ min: 4.0, max: 9.0 })),
+      indicator('ph', 'within-range', 'pH', C({ min: 4.0, max: 7.5 })),
+    );
     expect(outcome.items[0]).toMatchObject({ passed: false, gap: 'RANGE_NOT_CONTAINED' });
   });
 
@@ -45,26 +54,38 @@ describe('same standard, the issue’s hand-made pairs', () => {
   });
 
   it('higher-is-better colour fastness: domestic 3 against export 4 is a gap', () => {
-    const outcome = compare(indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', same({ min: 3 })), indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', C({ min: 4 })));
+    const outcome = compare(
+      indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', same({ min: 3 })),
+      indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', C({ min: 4 })),
+    );
     expect(outcome.items[0]).toMatchObject({ passed: false, gap: 'DOMESTIC_LIMIT_LOOSER' });
   });
 
   it('higher-is-better: domestic 4 against export 3-4 is no gap', () => {
-    const outcome = compare(indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', same({ min: 4 })), indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', C({ min: 3.5 })));
+    const outcome = compare(
+      indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', same({ min: 4 })),
+      indicator('colour-fastness-water', 'higher-is-better', 'grade (1–5)', C({ min: 3.5 })),
+    );
     expect(outcome.passed).toBe(true);
   });
 });
 
 describe('same standard, the other rules', () => {
   it('units must agree; the gap says so instead of converting', () => {
-    const outcome = compare(indicator('formaldehyde', 'lower-is-better', 'mg/kg', same({ max: 20 })), indicator('formaldehyde', 'lower-is-better', 'ppm', C({ max: 30 })));
+    const outcome = compare(
+      indicator('formaldehyde', 'lower-is-better', 'mg/kg', same({ max: 20 })),
+      indicator('formaldehyde', 'lower-is-better', 'ppm', C({ max: 30 })),
+    );
     expect(outcome.items[0]).toMatchObject({ passed: false, gap: 'UNIT_MISMATCH' });
     expect(outcome.items[0]!.explanation).toContain('mg/kg');
     expect(outcome.items[0]!.explanation).toContain('ppm');
   });
 
   it('spacing and case of a unit do not make it another unit', () => {
-    const outcome = compare(indicator('oxygen-number', 'lower-is-better', 'mg/100 g', same({ max: 5.6 })), indicator('oxygen-number', 'lower-is-better', 'MG/100g', C({ max: 20 })));
+    const outcome = compare(
+      indicator('oxygen-number', 'lower-is-better', 'mg/100 g', same({ max: 5.6 })),
+      indicator('oxygen-number', 'lower-is-better', 'MG/100g', C({ max: 20 })),
+    );
     expect(outcome.passed).toBe(true);
   });
 
@@ -77,16 +98,26 @@ describe('same standard, the other rules', () => {
   });
 
   it('another direction is a gap', () => {
-    const outcome = compare(indicator('turbidity', 'lower-is-better', 'mm', same({ max: 500 })), indicator('turbidity', 'higher-is-better', 'mm', C({ min: 300 })));
+    const outcome = compare(
+      indicator('turbidity', 'lower-is-better', 'mm', same({ max: 500 })),
+      indicator('turbidity', 'higher-is-better', 'mm', C({ min: 300 })),
+    );
     expect(outcome.items[0]).toMatchObject({ gap: 'DIRECTION_MISMATCH' });
   });
 
   it('indicators only the domestic standard sets are not compared (stricter is allowed)', () => {
-    const d = graded('GB/T 1-2020', [indicator('formaldehyde', 'lower-is-better', 'mg/kg', same({ max: 20 })), indicator('fat-content', 'lower-is-better', '%', same({ max: 1.2 }))]);
+    const d = graded('GB/T 1-2020', [
+      indicator('formaldehyde', 'lower-is-better', 'mg/kg', same({ max: 20 })),
+      indicator('fat-content', 'lower-is-better', '%', same({ max: 1.2 })),
+    ]);
     const e = conformity('EN 1:2001', [indicator('formaldehyde', 'lower-is-better', 'mg/kg', C({ max: 30 }))]);
     const levels = compareLevels([d], [e], {});
     if (!levels.ok) throw new Error('levels');
-    const outcome = checkSameStandard({ category: 'apparel', domestic: { standards: levels.domestic, appliedByProduct: [d.code] }, export: { standards: levels.export, appliedByProduct: [e.code] } });
+    const outcome = checkSameStandard({
+      category: 'apparel',
+      domestic: { standards: levels.domestic, appliedByProduct: [d.code] },
+      export: { standards: levels.export, appliedByProduct: [e.code] },
+    });
     expect(outcome.items.map((i) => i.subject)).toEqual(['formaldehyde']);
     expect(outcome.passed).toBe(true);
   });
@@ -96,13 +127,19 @@ describe('same standard, the other rules', () => {
     const e = conformity('EN 1:2001', [indicator('formaldehyde', 'lower-is-better', 'mg/kg', C({ max: 30 }))]);
     const levels = compareLevels([d], [e], {});
     if (!levels.ok) throw new Error('levels');
-    const outcome = checkSameStandard({ category: 'apparel', domestic: { standards: levels.domestic, appliedByProduct: ['GB 18401-2010'] }, export: { standards: levels.export, appliedByProduct: [e.code] } });
+    const outcome = checkSameStandard({
+      category: 'apparel',
+      domestic: { standards: levels.domestic, appliedByProduct: ['GB 18401-2010'] },
+      export: { standards: levels.export, appliedByProduct: [e.code] },
+    });
     expect(outcome.items[0]).toMatchObject({ subject: 'GB/T 1-2020', gap: 'STANDARD_NOT_APPLIED', field: 'domestic_standard_codes[0]' });
   });
 });
 
 describe('the level compared', () => {
-  const d = graded('GB/T 1-2020', [indicator('formaldehyde', 'lower-is-better', 'mg/kg', { SUPERIOR: { max: 20 }, FIRST: { max: 30 }, QUALIFIED: { max: 75 } })]);
+  const d = graded('GB/T 1-2020', [
+    indicator('formaldehyde', 'lower-is-better', 'mg/kg', { SUPERIOR: { max: 20 }, FIRST: { max: 30 }, QUALIFIED: { max: 75 } }),
+  ]);
   const e = conformity('EN 1:2001', [indicator('formaldehyde', 'lower-is-better', 'mg/kg', C({ max: 30 }))]);
 
   it('defaults to the lowest domestic level, and a claimed level compares that level’s limits', () => {
@@ -111,7 +148,9 @@ describe('the level compared', () => {
     if (!lowest.ok || !first.ok) throw new Error('levels');
     expect(lowest.domestic[0]!.level).toBe('QUALIFIED');
     expect(first.domestic[0]!.level).toBe('FIRST');
-    expect(compareIndicator(requirementsOf(lowest.export).get('formaldehyde')!, requirementsOf(lowest.domestic).get('formaldehyde')).gap).toBe('DOMESTIC_LIMIT_LOOSER');
+    expect(compareIndicator(requirementsOf(lowest.export).get('formaldehyde')!, requirementsOf(lowest.domestic).get('formaldehyde')).gap).toBe(
+      'DOMESTIC_LIMIT_LOOSER',
+    );
     expect(compareIndicator(requirementsOf(first.export).get('formaldehyde')!, requirementsOf(first.domestic).get('formaldehyde')).passed).toBe(true);
   });
 
@@ -121,7 +160,11 @@ describe('the level compared', () => {
   });
 
   it('compares a safety gate at the category the target group needs, as the grading standard maps it', () => {
-    const gate = { ...graded('GB 18401-2010', [indicator('formaldehyde', 'lower-is-better', 'mg/kg', { A: { max: 20 }, B: { max: 75 }, C: { max: 300 } })]), purpose: 'safety-gate' as const, gradeLevels: ['A', 'B', 'C'] };
+    const gate = {
+      ...graded('GB 18401-2010', [indicator('formaldehyde', 'lower-is-better', 'mg/kg', { A: { max: 20 }, B: { max: 75 }, C: { max: 300 } })]),
+      purpose: 'safety-gate' as const,
+      gradeLevels: ['A', 'B', 'C'],
+    };
     const gated = { ...d, safetyGate: { standardCode: 'GB 18401-2010', categoryByTargetGroup: { infant: 'A', 'skin-contact': 'B', other: 'C' } } };
     const infant = compareLevels([gated, gate], [e], { domesticTargetGroup: 'infant' });
     const other = compareLevels([gate], [e], { domesticTargetGroup: 'other' });

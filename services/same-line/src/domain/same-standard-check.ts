@@ -36,7 +36,14 @@ function applicability(standards: readonly LeveledStandard[], applied: readonly 
   return standards.flatMap(({ standard }: { standard: Standard }, i) => {
     const at = `${field}[${i}]`;
     if (!applied.includes(standard.code)) {
-      return [gap(standard.code, at, 'STANDARD_NOT_APPLIED', `the ${side} product is not registered under ${standard.code} in the catalogue (it applies ${applied.join(', ') || 'none'})`)];
+      return [
+        gap(
+          standard.code,
+          at,
+          'STANDARD_NOT_APPLIED',
+          `the ${side} product is not registered under ${standard.code} in the catalogue (it applies ${applied.join(', ') || 'none'})`,
+        ),
+      ];
     }
     if (!standard.categories.includes(category)) {
       return [gap(standard.code, at, 'STANDARD_NOT_FOR_CATEGORY', `${standard.code} covers ${standard.categories.join(', ')}, not ${category}`)];
@@ -55,10 +62,20 @@ export function compareIndicator(exported: Requirement, domestic: Requirement | 
   if (!domestic) return gap(id, FIELD, 'INDICATOR_MISSING', `the domestic standards set no limit on ${id}; ${exportText}`);
   if (domestic.conflict) return gap(id, FIELD, conflictGap(domestic.conflict), `the domestic standards disagree: ${domestic.conflict.text}`);
   if (domestic.direction !== exported.direction) {
-    return gap(id, FIELD, 'DIRECTION_MISMATCH', `${id} is ${domestic.direction} in the domestic standard but ${exported.direction} in the export standard; not compared`);
+    return gap(
+      id,
+      FIELD,
+      'DIRECTION_MISMATCH',
+      `${id} is ${domestic.direction} in the domestic standard but ${exported.direction} in the export standard; not compared`,
+    );
   }
   if (exported.direction !== 'pass-fail' && !sameUnit(domestic.unit, exported.unit)) {
-    return gap(id, FIELD, 'UNIT_MISMATCH', `${id} is in ${domestic.unit} domestically but in ${exported.unit} for export; the limits are not converted, so the domestic one cannot be shown at least as strict`);
+    return gap(
+      id,
+      FIELD,
+      'UNIT_MISMATCH',
+      `${id} is in ${domestic.unit} domestically but in ${exported.unit} for export; the limits are not converted, so the domestic one cannot be shown at least as strict`,
+    );
   }
   const domesticText = `domestic ${describeLimit(domestic)} (${domestic.sources.join(', ')})`;
   const versus = `${domesticText} vs ${exportText}`;
@@ -73,7 +90,9 @@ export function compareIndicator(exported: Requirement, domestic: Requirement | 
         : gap(id, FIELD, 'DOMESTIC_LIMIT_LOOSER', `${versus}: the domestic min allows less`);
     case 'within-range': {
       const inside = (domestic.min ?? -Infinity) >= (exported.min ?? -Infinity) && (domestic.max ?? Infinity) <= (exported.max ?? Infinity);
-      return inside ? pass(id, FIELD, `${versus}: the domestic range lies inside`) : gap(id, FIELD, 'RANGE_NOT_CONTAINED', `${versus}: the domestic range reaches outside the export range`);
+      return inside
+        ? pass(id, FIELD, `${versus}: the domestic range lies inside`)
+        : gap(id, FIELD, 'RANGE_NOT_CONTAINED', `${versus}: the domestic range reaches outside the export range`);
     }
     case 'pass-fail':
       return !exported.pass || domestic.pass

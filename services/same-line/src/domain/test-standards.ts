@@ -9,12 +9,28 @@ export function indicator(id: string, direction: IndicatorDirection, unit: strin
 
 /** A conformity (pass/fail) standard, e.g. the export market's. */
 export function conformity(code: string, indicators: Indicator[]): Standard {
-  return { code, title: code, purpose: 'conformity', categories: ['apparel', 'down-garment'], gradeLevels: ['CONFORMING'], indicators, defaultDecisionRule: 'simple' };
+  return {
+    code,
+    title: code,
+    purpose: 'conformity',
+    categories: ['apparel', 'down-garment'],
+    gradeLevels: ['CONFORMING'],
+    indicators,
+    defaultDecisionRule: 'simple',
+  };
 }
 
 /** A graded standard with SUPERIOR / FIRST / QUALIFIED levels. */
 export function graded(code: string, indicators: Indicator[]): Standard {
-  return { code, title: code, purpose: 'grading', categories: ['apparel', 'down-garment'], gradeLevels: ['SUPERIOR', 'FIRST', 'QUALIFIED'], indicators, defaultDecisionRule: 'simple' };
+  return {
+    code,
+    title: code,
+    purpose: 'grading',
+    categories: ['apparel', 'down-garment'],
+    gradeLevels: ['SUPERIOR', 'FIRST', 'QUALIFIED'],
+    indicators,
+    defaultDecisionRule: 'simple',
+  };
 }
 
 /** All three levels alike. */

@@ -15,7 +15,13 @@ export function encodeValuationEvent(event: ValuationEvent): NewOutboxEntry {
       const report = a.evaluation!.report;
       return valuationStream.event(
         'evaluated',
-        { application, value: moneyToMessage(report.value), valueDecimal: report.value.amount, method: methodToMessage(report.headlineMethod), bsi: Number(report.brandStrength.index) },
+        {
+          application,
+          value: moneyToMessage(report.value),
+          valueDecimal: report.value.amount,
+          method: methodToMessage(report.headlineMethod),
+          bsi: Number(report.brandStrength.index),
+        },
         at,
       );
     }

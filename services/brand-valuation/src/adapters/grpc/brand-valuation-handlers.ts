@@ -26,7 +26,8 @@ const MAX_NOTES = 4000;
 const MAX_WITHDRAW_REASON = 2000;
 const MAX_MASK_PATHS = 32;
 
-const idOf = (collection: string, name: string, field = 'name'): string => valueOrThrow(parseResourceName(collection, name.slice(0, 200), field), `invalid ${field}`);
+const idOf = (collection: string, name: string, field = 'name'): string =>
+  valueOrThrow(parseResourceName(collection, name.slice(0, 200), field), `invalid ${field}`);
 
 function optionalIdOf(collection: string, name: string, field: string): string | undefined {
   return name === '' ? undefined : idOf(collection, name, field);
@@ -41,7 +42,10 @@ export interface SigningKeySource {
 }
 
 /** gRPC adapter of brand valuation: request → use case → response. */
-export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: SigningKeySource & Partial<StatementSigner>): ServiceHandlers<typeof BrandValuationServiceService> {
+export function brandValuationHandlers(
+  useCases: BrandValuationUseCases,
+  keys: SigningKeySource & Partial<StatementSigner>,
+): ServiceHandlers<typeof BrandValuationServiceService> {
   const withEvidence = async (application: Application) => applicationToMessage(application, await useCases.evidenceOf(application.brandId));
   return {
     createApplication: {
@@ -54,7 +58,12 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
         assertNoViolations(violations);
         const brandId = idOf('brands', request.application?.brand ?? '', 'application.brand');
         const draft = draftFromMessage(request.application);
-        const application = await useCases.create(ctx.caller, { applicationId: request.applicationId, brandId, input: draft.input, ...(draft.valuationDate ? { valuationDate: draft.valuationDate } : {}) });
+        const application = await useCases.create(ctx.caller, {
+          applicationId: request.applicationId,
+          brandId,
+          input: draft.input,
+          ...(draft.valuationDate ? { valuationDate: draft.valuationDate } : {}),
+        });
         return { application: await withEvidence(application) };
       },
     },
@@ -89,7 +98,9 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
           ...(optionalIdOf('brands', request.brand, 'brand') ? { brandId: idOf('brands', request.brand, 'brand') } : {}),
           ...(optionalIdOf('enterprises', request.enterprise, 'enterprise') ? { enterpriseId: idOf('enterprises', request.enterprise, 'enterprise') } : {}),
           ...(stateFromFilter(request.state.slice(0, 20), 'state') ? { state: stateFromFilter(request.state, 'state') } : {}),
-          ...(optionalIdOf('certificationBodies', request.evaluator, 'evaluator') ? { evaluatorBodyId: idOf('certificationBodies', request.evaluator, 'evaluator') } : {}),
+          ...(optionalIdOf('certificationBodies', request.evaluator, 'evaluator')
+            ? { evaluatorBodyId: idOf('certificationBodies', request.evaluator, 'evaluator') }
+            : {}),
         };
         const page = await useCases.list(ctx.caller, filter, pageSizeOf(request.pageSize), request.pageToken);
         return { applications: page.applications.map((a) => applicationToMessage(a)), nextPageToken: page.nextPageToken };
@@ -124,10 +135,12 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
         assertNoViolations([
           ...(request.reasons.length === 0 ? [{ field: 'reasons', description: 'give at least one reason', reason: 'REQUIRED' }] : []),
           ...(request.reasons.length > MAX_REASONS ? [{ field: 'reasons', description: `at most ${MAX_REASONS} reasons`, reason: 'TOO_MANY' }] : []),
-          ...request.reasons.slice(0, MAX_REASONS).flatMap((r, i) => [
-            ...textLimit(`reasons[${i}]`, r, MAX_REASON_CHARACTERS),
-            ...(r.trim() === '' ? [{ field: `reasons[${i}]`, description: 'must not be blank', reason: 'REQUIRED' }] : []),
-          ]),
+          ...request.reasons
+            .slice(0, MAX_REASONS)
+            .flatMap((r, i) => [
+              ...textLimit(`reasons[${i}]`, r, MAX_REASON_CHARACTERS),
+              ...(r.trim() === '' ? [{ field: `reasons[${i}]`, description: 'must not be blank', reason: 'REQUIRED' }] : []),
+            ]),
         ]);
         return { application: await withEvidence(await useCases.reject(ctx.caller, idOf('applications', request.name), request.reasons)) };
       },
@@ -162,7 +175,9 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
       async handle(request) {
         const byStatement = request.statement !== undefined || request.signature !== undefined;
         if (byStatement && (!request.statement || !request.signature)) {
-          assertNoViolations([{ field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' }]);
+          assertNoViolations([
+            { field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' },
+          ]);
         }
         const outcome = byStatement
           ? await useCases.verify({ statement: statementFromMessage(request.statement!), signature: signatureFromMessage(request.signature!) })
@@ -180,8 +195,13 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
       access: 'public',
       async handle(request) {
         const sector = sectorFromFilter(request.sector.slice(0, 20), 'sector');
-        if (request.year !== 0 && (request.year < 1900 || request.year > 2999)) assertNoViolations([{ field: 'year', description: 'a year from 1900 to 2999, or 0 for all', reason: 'OUT_OF_RANGE' }]);
-        const page = await useCases.listPublished({ ...(sector ? { sector } : {}), ...(request.year ? { year: request.year } : {}) }, pageSizeOf(request.pageSize), request.pageToken);
+        if (request.year !== 0 && (request.year < 1900 || request.year > 2999))
+          assertNoViolations([{ field: 'year', description: 'a year from 1900 to 2999, or 0 for all', reason: 'OUT_OF_RANGE' }]);
+        const page = await useCases.listPublished(
+          { ...(sector ? { sector } : {}), ...(request.year ? { year: request.year } : {}) },
+          pageSizeOf(request.pageSize),
+          request.pageToken,
+        );
         return { valuations: page.applications.map((a) => valuationToMessage(a)), nextPageToken: page.nextPageToken };
       },
     },
@@ -190,7 +210,13 @@ export function brandValuationHandlers(useCases: BrandValuationUseCases, keys: S
       async handle() {
         const published = await keys.publicKeys();
         return {
-          keys: published.map((k) => ({ keyId: k.keyId, algorithm: 'Ed25519', publicKey: Buffer.from(k.publicKey), notBefore: k.notBefore, ...(k.retiredAt ? { retireTime: k.retiredAt } : {}) })),
+          keys: published.map((k) => ({
+            keyId: k.keyId,
+            algorithm: 'Ed25519',
+            publicKey: Buffer.from(k.publicKey),
+            notBefore: k.notBefore,
+            ...(k.retiredAt ? { retireTime: k.retiredAt } : {}),
+          })),
         };
       },
     },

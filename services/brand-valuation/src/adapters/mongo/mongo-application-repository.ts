@@ -68,7 +68,11 @@ export class MongoApplicationRepository implements ApplicationRepository {
   }
 
   async #find(filter: Filter<ApplicationDocument>, limit: number, sort: Document): Promise<Application[]> {
-    const documents = await this.#applications.collection.find(filter, { projection: { [OUTBOX_FIELD]: 0 } }).sort(sort).limit(limit).toArray();
+    const documents = await this.#applications.collection
+      .find(filter, { projection: { [OUTBOX_FIELD]: 0 } })
+      .sort(sort)
+      .limit(limit)
+      .toArray();
     return documents.map((d) => fromDocument(d)!);
   }
 

@@ -70,7 +70,13 @@ export function stateFromFilter(text: string, field: string): ApplicationState |
   if (text === '') return undefined;
   const state = text.toLowerCase() as ApplicationState;
   if (state in states) return state;
-  throw invalid(field, `one of ${Object.keys(states).map((s) => s.toUpperCase()).join(', ')}`, 'INVALID_STATE');
+  throw invalid(
+    field,
+    `one of ${Object.keys(states)
+      .map((s) => s.toUpperCase())
+      .join(', ')}`,
+    'INVALID_STATE',
+  );
 }
 
 export function sectorFromFilter(text: string, field: string): Sector | undefined {
@@ -95,8 +101,7 @@ export function toRequestField(field: string, premia: readonly string[] = PREMIA
     .replace(/^discount_rate_build_up\.premia\[(\d+)\](\.rate)?/, (_, i: string) => `discount_rate_build_up.${premia[Number(i)] ?? 'premia'}`);
 }
 
-export const requestViolations = (violations: readonly FieldViolation[]): FieldViolation[] =>
-  violations.map((v) => ({ ...v, field: toRequestField(v.field) }));
+export const requestViolations = (violations: readonly FieldViolation[]): FieldViolation[] => violations.map((v) => ({ ...v, field: toRequestField(v.field) }));
 
 export const domainViolations = (violations: readonly DomainViolation[], reason: string): FieldViolation[] =>
   violations.map((v) => ({ field: toRequestField(v.field), description: v.description, reason }));
@@ -177,17 +182,26 @@ export function draftFromMessage(message: ApplicationMessage | undefined, paths?
       input.discountRate = undefined;
       input.discountRateBuildUp = {
         riskFreeRate: text('discount_rate_build_up.risk_free_rate', b.riskFreeRate) as string,
-        premia: PREMIA.map((name, i) => ({ name, rate: text(`discount_rate_build_up.${name}`, [b.equityRiskPremium, b.sizePremium, b.brandSpecificPremium][i]) ?? '0' })),
+        premia: PREMIA.map((name, i) => ({
+          name,
+          rate: text(`discount_rate_build_up.${name}`, [b.equityRiskPremium, b.sizePremium, b.brandSpecificPremium][i]) ?? '0',
+        })),
       };
     }
   }
   if (wanted('terminal_growth') && (m.terminalGrowth || paths)) input.terminalGrowthRate = text('terminal_growth', m.terminalGrowth) as string;
   if (wanted('royalty_rate_range') && (m.royaltyRateRange || paths) && m.royaltyRateRange) {
-    input.royaltyRateRange = { low: text('royalty_rate_range.low', m.royaltyRateRange.low) as string, high: text('royalty_rate_range.high', m.royaltyRateRange.high) as string };
+    input.royaltyRateRange = {
+      low: text('royalty_rate_range.low', m.royaltyRateRange.low) as string,
+      high: text('royalty_rate_range.high', m.royaltyRateRange.high) as string,
+    };
   }
-  if (wanted('lending_rate_one_year') && (m.lendingRateOneYear || paths)) input.oneYearLendingRate = text('lending_rate_one_year', m.lendingRateOneYear) as string;
-  if (wanted('lending_rate_five_year') && (m.lendingRateFiveYear || paths)) input.fiveYearLendingRate = text('lending_rate_five_year', m.lendingRateFiveYear) as string;
-  if (wanted('brand_attributable_share') && (m.brandAttributableShare || paths)) input.brandAttributableShare = text('brand_attributable_share', m.brandAttributableShare) as string;
+  if (wanted('lending_rate_one_year') && (m.lendingRateOneYear || paths))
+    input.oneYearLendingRate = text('lending_rate_one_year', m.lendingRateOneYear) as string;
+  if (wanted('lending_rate_five_year') && (m.lendingRateFiveYear || paths))
+    input.fiveYearLendingRate = text('lending_rate_five_year', m.lendingRateFiveYear) as string;
+  if (wanted('brand_attributable_share') && (m.brandAttributableShare || paths))
+    input.brandAttributableShare = text('brand_attributable_share', m.brandAttributableShare) as string;
   const scores = m.brandStrength;
   const scoreElements = BRAND_ELEMENTS.filter((e) => wanted('brand_strength') || wanted(`brand_strength.${e}`));
   if (scores && scoreElements.length > 0) {
@@ -195,8 +209,10 @@ export function draftFromMessage(message: ApplicationMessage | undefined, paths?
     for (const element of scoreElements) {
       const score = scores[element];
       if (!score) continue;
-      if (score.evidence.length > MAX_EVIDENCE) violations.push({ field: `brand_strength.${element}.evidence`, description: `at most ${MAX_EVIDENCE} characters`, reason: 'TOO_LONG' });
-      if (!Number.isFinite(score.score)) violations.push({ field: `brand_strength.${element}.score`, description: 'a number from 0 to 100', reason: 'OUT_OF_RANGE' });
+      if (score.evidence.length > MAX_EVIDENCE)
+        violations.push({ field: `brand_strength.${element}.evidence`, description: `at most ${MAX_EVIDENCE} characters`, reason: 'TOO_LONG' });
+      if (!Number.isFinite(score.score))
+        violations.push({ field: `brand_strength.${element}.score`, description: 'a number from 0 to 100', reason: 'OUT_OF_RANGE' });
       brandStrength[element] = { score: String(score.score), evidence: score.evidence };
     }
     input.brandStrength = brandStrength as DraftInput['brandStrength'];
@@ -212,7 +228,11 @@ export function draftFromMessage(message: ApplicationMessage | undefined, paths?
       violations.push({ field: 'valuation_date', description: 'a date as YYYY-MM-DD', reason: 'INVALID_DATE' });
     } else valuationDate = m.valuationDate;
   }
-  if (violations.length > 0) throw new InvalidArgumentError('the application is invalid', violations.map((v) => ({ ...v, field: `application.${v.field}` })));
+  if (violations.length > 0)
+    throw new InvalidArgumentError(
+      'the application is invalid',
+      violations.map((v) => ({ ...v, field: `application.${v.field}` })),
+    );
   return { input, ...(valuationDate ? { valuationDate } : {}) };
 }
 
@@ -236,7 +256,12 @@ function draftToMessage(input: DraftInput): Partial<ApplicationMessage> {
       : buildUp
         ? {
             $case: 'discountRateBuildUp',
-            value: { riskFreeRate: buildUp.riskFreeRate ?? '', equityRiskPremium: premium('equity_risk_premium'), sizePremium: premium('size_premium'), brandSpecificPremium: premium('brand_specific_premium') },
+            value: {
+              riskFreeRate: buildUp.riskFreeRate ?? '',
+              equityRiskPremium: premium('equity_risk_premium'),
+              sizePremium: premium('size_premium'),
+              brandSpecificPremium: premium('brand_specific_premium'),
+            },
           }
         : undefined,
     terminalGrowth: input.terminalGrowthRate ?? '',
@@ -246,7 +271,10 @@ function draftToMessage(input: DraftInput): Partial<ApplicationMessage> {
     brandAttributableShare: input.brandAttributableShare ?? '',
     brandStrength: input.brandStrength
       ? (Object.fromEntries(
-          BRAND_ELEMENTS.filter((e) => input.brandStrength![e]).map((e) => [e, { score: Number(input.brandStrength![e].score), evidence: input.brandStrength![e].evidence }]),
+          BRAND_ELEMENTS.filter((e) => input.brandStrength![e]).map((e) => [
+            e,
+            { score: Number(input.brandStrength![e].score), evidence: input.brandStrength![e].evidence },
+          ]),
         ) as ApplicationMessage['brandStrength'])
       : undefined,
     headlineMethod: methodToMessage(input.headlineMethod),
@@ -359,7 +387,12 @@ function methodResult(report: ValuationReport, method: ValuationMethod): MethodR
   const result = method === 'relief_from_royalty' ? report.reliefFromRoyalty : report.excessEarnings;
   return {
     method: methods[method],
-    years: result.years.map((y) => ({ year: y.fiscalYear, cashFlow: y.cashFlow.amount, discountFactor: y.discountFactor, presentValue: y.presentValue.amount })),
+    years: result.years.map((y) => ({
+      year: y.fiscalYear,
+      cashFlow: y.cashFlow.amount,
+      discountFactor: y.discountFactor,
+      presentValue: y.presentValue.amount,
+    })),
     terminalValue: result.terminalValue.value.amount,
     terminalPresentValue: result.terminalValue.presentValue.amount,
     total: result.value.amount,
@@ -373,9 +406,24 @@ export function reportToMessage(a: Application): ValuationReportMessage {
   const grid = report.sensitivity;
   const centre = 1;
   const rows = [
-    ...grid.discountRates.map((rate, i) => ({ parameter: SensitivityParameter.SENSITIVITY_PARAMETER_DISCOUNT_RATE, parameterValue: rate, cell: grid.discountRateByTerminalGrowth[i]![centre]!, index: i })),
-    ...grid.terminalGrowthRates.map((rate, j) => ({ parameter: SensitivityParameter.SENSITIVITY_PARAMETER_TERMINAL_GROWTH, parameterValue: rate, cell: grid.discountRateByTerminalGrowth[centre]![j]!, index: j })),
-    ...(grid.royaltyRates ?? []).map((rate, k) => ({ parameter: SensitivityParameter.SENSITIVITY_PARAMETER_ROYALTY_RATE, parameterValue: rate, cell: grid.byRoyaltyRate![k]!, index: k })),
+    ...grid.discountRates.map((rate, i) => ({
+      parameter: SensitivityParameter.SENSITIVITY_PARAMETER_DISCOUNT_RATE,
+      parameterValue: rate,
+      cell: grid.discountRateByTerminalGrowth[i]![centre]!,
+      index: i,
+    })),
+    ...grid.terminalGrowthRates.map((rate, j) => ({
+      parameter: SensitivityParameter.SENSITIVITY_PARAMETER_TERMINAL_GROWTH,
+      parameterValue: rate,
+      cell: grid.discountRateByTerminalGrowth[centre]![j]!,
+      index: j,
+    })),
+    ...(grid.royaltyRates ?? []).map((rate, k) => ({
+      parameter: SensitivityParameter.SENSITIVITY_PARAMETER_ROYALTY_RATE,
+      parameterValue: rate,
+      cell: grid.byRoyaltyRate![k]!,
+      index: k,
+    })),
   ];
   const deltas: Record<number, string> = { 0: '-', 1: '0', 2: '+' };
   return {
@@ -391,13 +439,24 @@ export function reportToMessage(a: Application): ValuationReportMessage {
     relativeDifference: report.crossCheck.relativeDifference ?? '',
     bsi: Number(report.brandStrength.index),
     bsiListScale: Number(report.brandStrength.listScale),
-    bsiContributions: report.brandStrength.elements.map((e) => ({ element: elements[e.element], score: Number(e.score), weight: e.weight, contribution: Number(e.contribution) })),
+    bsiContributions: report.brandStrength.elements.map((e) => ({
+      element: elements[e.element],
+      score: Number(e.score),
+      weight: e.weight,
+      contribution: Number(e.contribution),
+    })),
     royaltyRate: report.assumptions.royaltyRate,
     discountRate: report.assumptions.discountRate,
     terminalGrowth: report.assumptions.terminalGrowthRate,
     sensitivity: {
       method: methods[grid.method],
-      rows: rows.map((r) => ({ parameter: r.parameter, delta: deltas[r.index]!, parameterValue: r.parameterValue, value: cellValue(r.cell), valid: r.cell.valid })),
+      rows: rows.map((r) => ({
+        parameter: r.parameter,
+        delta: deltas[r.index]!,
+        parameterValue: r.parameterValue,
+        value: cellValue(r.cell),
+        valid: r.cell.valid,
+      })),
     },
     inputs: applicationToMessage(a),
     engineVersion,

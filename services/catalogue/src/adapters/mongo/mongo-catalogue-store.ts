@@ -1,12 +1,5 @@
 import { catalogueCollections, type Audit, type Stored } from '@pinzhi/catalogue-reader';
-import {
-  AlreadyExistsError,
-  FailedPreconditionError,
-  OUTBOX_FIELD,
-  OutboxCollection,
-  ensureQueryIndex,
-  type OutboxRelay,
-} from '@pinzhi/platform';
+import { AlreadyExistsError, FailedPreconditionError, OUTBOX_FIELD, OutboxCollection, ensureQueryIndex, type OutboxRelay } from '@pinzhi/platform';
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import type { CatalogueEvent, CatalogueStore, RecordFilter, RecordOf } from '../../app/catalogue-store.js';
 import type { ResourceKind } from '../../domain/resource-names.js';
@@ -113,12 +106,7 @@ export class MongoCatalogueStore implements CatalogueStore {
     })) as unknown as Stored<RecordOf[K]> | null;
   }
 
-  async list<K extends ResourceKind>(
-    kind: K,
-    filter: RecordFilter,
-    after: string | undefined,
-    limit: number,
-  ): Promise<Stored<RecordOf[K]>[]> {
+  async list<K extends ResourceKind>(kind: K, filter: RecordFilter, after: string | undefined, limit: number): Promise<Stored<RecordOf[K]>[]> {
     const query: Document = toMongoFilter(filter);
     if (after !== undefined) query._id = { $gt: after };
     return (await this.#collection(kind)

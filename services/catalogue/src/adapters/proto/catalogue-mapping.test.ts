@@ -62,7 +62,11 @@ describe('fields nothing else checked', () => {
   it('refuses a destination market that is not a market code, whatever the product market', () => {
     const t = new Translation();
     productFromMessage({ destinationMarket: 'x'.repeat(70_000), market: 1 } as never, t);
-    expect(t.violations).toContainEqual({ field: 'product.destination_market', reason: 'INVALID_FORMAT', description: 'must be an ISO 3166 alpha-2 code or EU' });
+    expect(t.violations).toContainEqual({
+      field: 'product.destination_market',
+      reason: 'INVALID_FORMAT',
+      description: 'must be an ISO 3166 alpha-2 code or EU',
+    });
     const ok = new Translation();
     expect(productFromMessage({ destinationMarket: 'de', market: 2 } as never, ok).destinationMarket).toBe('DE');
     expect(ok.violations.filter((v) => v.field === 'product.destination_market')).toEqual([]);
@@ -78,7 +82,9 @@ describe('fields nothing else checked', () => {
 describe('a __proto__ key in a request map', () => {
   it('is refused instead of silently vanishing', () => {
     // JSON.parse makes "__proto__" an own key, as a client's map entry is on the wire.
-    const limits = JSON.parse(JSON.stringify({ SUPERIOR: limit(90) }).replace('{', '{"__proto__":{"min":1,"pass":false,"notRequired":false,"source":"x","verified":false},')) as Record<string, Limit>;
+    const limits = JSON.parse(
+      JSON.stringify({ SUPERIOR: limit(90) }).replace('{', '{"__proto__":{"min":1,"pass":false,"notRequired":false,"source":"x","verified":false},'),
+    ) as Record<string, Limit>;
     const t = new Translation();
     const standard = standardFromMessage(decoded(limits), t);
     expect(t.violations).toEqual([{ field: 'standard.indicators[0].limits.__proto__', reason: 'RESERVED_KEY', description: "'__proto__' cannot be a key" }]);

@@ -215,11 +215,14 @@ export function enterpriseFromMessage(m: EnterpriseMessage | undefined, t: Trans
   const person = t.text(e.contact?.person, 'enterprise.contact.person');
   const phone = t.text(e.contact?.phone, 'enterprise.contact.phone');
   const email = t.text(e.contact?.email, 'enterprise.contact.email');
-  const contact = person || phone || email ? {
-    ...(person ? { person } : {}),
-    ...(phone ? { phone } : {}),
-    ...(email ? { email } : {}),
-  } : undefined;
+  const contact =
+    person || phone || email
+      ? {
+          ...(person ? { person } : {}),
+          ...(phone ? { phone } : {}),
+          ...(email ? { email } : {}),
+        }
+      : undefined;
   const address = t.text(e.address, 'enterprise.address');
   return {
     creditCode: (e.creditCode ?? '').trim().toUpperCase(),
@@ -298,7 +301,9 @@ export function productFromMessage(m: ProductMessage | undefined, t: Translation
     category: (p.category ?? '') as ProductCategory,
     ...(targetGroup ? { targetGroup: targetGroup as TargetGroupRecord } : {}),
     market: t.enumValue(p.market ?? 0, markets, 'product.market'),
-    ...(optional(p.destinationMarket ?? '') ? { destinationMarket: t.identifier(p.destinationMarket!.toUpperCase(), 'product.destination_market', MARKET_CODE, 'an ISO 3166 alpha-2 code or EU') } : {}),
+    ...(optional(p.destinationMarket ?? '')
+      ? { destinationMarket: t.identifier(p.destinationMarket!.toUpperCase(), 'product.destination_market', MARKET_CODE, 'an ISO 3166 alpha-2 code or EU') }
+      : {}),
     standardCodes: (p.standardCodes ?? []).map((c) => {
       const parsed = parseStandardCode(c);
       return parsed.ok ? parsed.value.canonical : c;
@@ -411,7 +416,10 @@ export function standardFromMessage(m: StandardMessage | undefined, t: Translati
       ? {
           safetyGate: {
             standardCode: s.safetyGate.standardCode,
-            categoryByTargetGroup: t.plainMap(s.safetyGate.categoryByTargetGroup, 'standard.safety_gate.category_by_target_group') as Record<TargetGroupRecord, string>,
+            categoryByTargetGroup: t.plainMap(s.safetyGate.categoryByTargetGroup, 'standard.safety_gate.category_by_target_group') as Record<
+              TargetGroupRecord,
+              string
+            >,
           },
         }
       : {}),
@@ -444,9 +452,7 @@ export function standardToMessage(s: Stored<CatalogueStandard>): StandardMessage
       testMethod: i.testMethod,
       limits: Object.fromEntries(Object.entries(i.limits).map(([level, limit]) => [level, limitToMessage(limit)])),
     })),
-    safetyGate: s.safetyGate
-      ? { standardCode: s.safetyGate.standardCode, categoryByTargetGroup: { ...s.safetyGate.categoryByTargetGroup } }
-      : undefined,
+    safetyGate: s.safetyGate ? { standardCode: s.safetyGate.standardCode, categoryByTargetGroup: { ...s.safetyGate.categoryByTargetGroup } } : undefined,
     defaultDecisionRule: toNumber(decisionRules, s.defaultDecisionRule),
     publishedOn: s.publishedOn ?? '',
     effectiveFrom: s.effectiveFrom ?? '',
@@ -472,7 +478,10 @@ export function certificationBodyFromMessage(m: CertificationBodyMessage | undef
     accreditedActivities: (b.activities ?? []) as CertificationBody['accreditedActivities'],
     accreditedCategories: (b.categories ?? []) as ProductCategory[],
     accreditedStandardCodes: b.standardCodes ?? [],
-    laboratories: (b.laboratories ?? []).map((l, n) => ({ name: t.text(l.displayName, 'certification_body.laboratories[].display_name', n), cnasNumber: l.cnasNumber })),
+    laboratories: (b.laboratories ?? []).map((l, n) => ({
+      name: t.text(l.displayName, 'certification_body.laboratories[].display_name', n),
+      cnasNumber: l.cnasNumber,
+    })),
     state: t.enumValue(b.state ?? 0, bodyStates, 'certification_body.state', 'active'),
   };
 }

@@ -1,16 +1,15 @@
 import { normaliseGtin, parseResourceName, parseStandardCode } from '@pinzhi/catalogue-reader';
-import { CertificateVerificationReason, GradingServiceService, type IssueGradeRequest, type IssueGradesResult } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import {
+  CertificateVerificationReason,
+  GradingServiceService,
+  type IssueGradeRequest,
+  type IssueGradesResult,
+} from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { InvalidArgumentError, isPinzhiError, pinzhiMetrics, ResourceExhaustedError, type PinzhiError, type ServiceHandlers } from '@pinzhi/platform';
 import type { GradingUseCases, IssueGradeInput } from '../../app/grading-use-cases.js';
 import type { GradeFilter } from '../../app/ports.js';
 import type { GradeFeed } from '../kafka/grade-feed.js';
-import {
-  certificateFromMessage,
-  decisionRuleFromMessage,
-  gradeStateOf,
-  gradeToMessage,
-  reportFromMessage,
-} from '../proto/grading-mapping.js';
+import { certificateFromMessage, decisionRuleFromMessage, gradeStateOf, gradeToMessage, reportFromMessage } from '../proto/grading-mapping.js';
 
 const certifiers = { roles: ['certifier'] } as const;
 /** Items of one IssueGrades stream graded at the same time. */

@@ -28,6 +28,9 @@ export function supervisionSampleHandler(useCases: GradingUseCases, logger: Logg
       passed: sample.passed,
       report: reportFromMessage(sample.report),
     });
-    logger.info({ sampleId: sample.sampleId, passed: sample.passed, changed: changed.map((g) => `${g._id}:${g.state}:${g.level}`) }, 'supervision sample applied');
+    logger.info(
+      { sampleId: sample.sampleId, passed: sample.passed, changed: changed.map((g) => `${g._id}:${g.state}:${g.level}`) },
+      'supervision sample applied',
+    );
   };
 }

@@ -103,12 +103,7 @@ export class MongoGradeRepository implements GradeRepository {
     return { ...next, _id: current._id, audit: { ...current.audit, updatedBy: changedBy, updatedAt: new Date() }, version: current.version + 1 };
   }
 
-  async update(
-    current: StoredGrade,
-    next: Grade,
-    changedBy: string,
-    events: (stored: StoredGrade) => GradeEventSpec[],
-  ): Promise<StoredGrade> {
+  async update(current: StoredGrade, next: Grade, changedBy: string, events: (stored: StoredGrade) => GradeEventSpec[]): Promise<StoredGrade> {
     const stored = this.#successor(current, next, changedBy);
     const { _id, ...fields } = toDocument(stored);
     if (!(await this.#grades.updateIfVersion(_id, current.version, { $set: fields }, this.#events(events(stored))))) {

@@ -75,7 +75,11 @@ export function reportFromMessage(report: TestReportMessage | undefined, field =
   const measurements: Record<string, { value: number | string; uncertainty?: number }> = Object.create(null);
   for (const [i, m] of given.slice(0, REPORT_LIMITS.measurements).entries()) {
     if (!INDICATOR_ID.test(m.indicatorId)) {
-      violations.push({ field: `${field}.measurements[${i}].indicator_id`, reason: 'INVALID_ID', description: 'lowercase letters, digits and "-", at most 64' });
+      violations.push({
+        field: `${field}.measurements[${i}].indicator_id`,
+        reason: 'INVALID_ID',
+        description: 'lowercase letters, digits and "-", at most 64',
+      });
       continue;
     }
     if (m.value.length > REPORT_LIMITS.value) {

@@ -30,7 +30,8 @@ const MAX_LIST = 8;
 const MAX_TEXT = 2000;
 const MAX_FINDING_TEXT = 2000;
 
-const idOf = (collection: string, name: string, field = 'name'): string => valueOrThrow(parseResourceName(collection, name.slice(0, 200), field), `invalid ${field}`);
+const idOf = (collection: string, name: string, field = 'name'): string =>
+  valueOrThrow(parseResourceName(collection, name.slice(0, 200), field), `invalid ${field}`);
 
 function textLimit(field: string, value: string, max: number, required = false): FieldViolation[] {
   if (required && value.trim() === '') return [{ field, description: 'required', reason: 'REQUIRED' }];
@@ -62,11 +63,16 @@ function fileInputOf(m: CaseMessage | undefined, caseId: string): FileInput {
   };
   const domesticProductId = product('domestic_product', c.domesticProduct ?? '', true);
   const exportProductId = product('export_product', c.exportProduct ?? '', false);
-  const list = (field: string, values: string[]) => (values.length > MAX_LIST ? [{ field: at(field), description: `at most ${MAX_LIST}`, reason: 'TOO_MANY' }] : []);
+  const list = (field: string, values: string[]) =>
+    values.length > MAX_LIST ? [{ field: at(field), description: `at most ${MAX_LIST}`, reason: 'TOO_MANY' }] : [];
   const lines = (c.productionLines ?? []).slice(0, MAX_LIST).flatMap((name, i) => {
     const parsed = parseResourceName('productionLines', name.slice(0, 100), at(`production_lines[${i}]`));
     if (!parsed.ok || !SLUG.test(parsed.value)) {
-      violations.push(...(parsed.ok ? [{ field: at(`production_lines[${i}]`), description: 'productionLines/{line_id}', reason: 'INVALID_RESOURCE_NAME' }] : parsed.violations));
+      violations.push(
+        ...(parsed.ok
+          ? [{ field: at(`production_lines[${i}]`), description: 'productionLines/{line_id}', reason: 'INVALID_RESOURCE_NAME' }]
+          : parsed.violations),
+      );
       return [];
     }
     return [parsed.value];
@@ -77,13 +83,19 @@ function fileInputOf(m: CaseMessage | undefined, caseId: string): FileInput {
       if (!parsed.ok) violations.push(...parsed.violations);
       return parsed.ok ? [parsed.value.canonical] : [];
     });
-  violations.push(...list('production_lines', c.productionLines ?? []), ...list('domestic_standard_codes', c.domesticStandardCodes ?? []), ...list('export_standard_codes', c.exportStandardCodes ?? []));
+  violations.push(
+    ...list('production_lines', c.productionLines ?? []),
+    ...list('domestic_standard_codes', c.domesticStandardCodes ?? []),
+    ...list('export_standard_codes', c.exportStandardCodes ?? []),
+  );
   const domesticStandardCodes = standards('domestic_standard_codes', c.domesticStandardCodes ?? []);
   const exportStandardCodes = standards('export_standard_codes', c.exportStandardCodes ?? []);
   const exportMarket = (c.exportMarket ?? '').trim();
-  if (exportMarket !== '' && !MARKET.test(exportMarket)) violations.push({ field: at('export_market'), description: 'ISO 3166-1 alpha-2 (e.g. US) or EU', reason: 'INVALID_MARKET' });
+  if (exportMarket !== '' && !MARKET.test(exportMarket))
+    violations.push({ field: at('export_market'), description: 'ISO 3166-1 alpha-2 (e.g. US) or EU', reason: 'INVALID_MARKET' });
   const claimedLevel = (c.claimedLevel ?? '').trim();
-  if (claimedLevel !== '' && !LEVEL.test(claimedLevel)) violations.push({ field: at('claimed_level'), description: 'a grade level name such as FIRST', reason: 'INVALID_LEVEL' });
+  if (claimedLevel !== '' && !LEVEL.test(claimedLevel))
+    violations.push({ field: at('claimed_level'), description: 'a grade level name such as FIRST', reason: 'INVALID_LEVEL' });
   const decisionRule = c.decisionRule ? ruleFromMessage(c.decisionRule) : undefined;
   if (c.decisionRule && !decisionRule) violations.push({ field: at('decision_rule'), description: 'SIMPLE or GUARDED', reason: 'INVALID_DECISION_RULE' });
   const seen = new Set<string>();
@@ -156,9 +168,17 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
         assertNoViolations([
           ...(severity ? [] : [{ field: 'finding.severity', description: 'OBSERVATION, MINOR or MAJOR', reason: 'REQUIRED' }]),
           ...textLimit('finding.text', f?.text ?? '', MAX_FINDING_TEXT, true),
-          ...(f?.indicatorId && !/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(f.indicatorId.slice(0, 64)) ? [{ field: 'finding.indicator_id', description: 'a kebab-case indicator id', reason: 'INVALID_INDICATOR_ID' }] : []),
+          ...(f?.indicatorId && !/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/.test(f.indicatorId.slice(0, 64))
+            ? [{ field: 'finding.indicator_id', description: 'a kebab-case indicator id', reason: 'INVALID_INDICATOR_ID' }]
+            : []),
         ]);
-        return one(useCases.addFinding(ctx.caller, idOf('cases', request.name), { severity: severity!, text: f!.text.trim(), ...(f!.indicatorId ? { indicatorId: f!.indicatorId } : {}) }));
+        return one(
+          useCases.addFinding(ctx.caller, idOf('cases', request.name), {
+            severity: severity!,
+            text: f!.text.trim(),
+            ...(f!.indicatorId ? { indicatorId: f!.indicatorId } : {}),
+          }),
+        );
       },
     },
     certifyCase: {
@@ -172,7 +192,13 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
       access: certifiersOrAdmins,
       async handle(request, ctx) {
         assertNoViolations(reasonsOf(request.reasons));
-        return one(useCases.reject(ctx.caller, idOf('cases', request.name), request.reasons.map((r) => r.trim())));
+        return one(
+          useCases.reject(
+            ctx.caller,
+            idOf('cases', request.name),
+            request.reasons.map((r) => r.trim()),
+          ),
+        );
       },
     },
     suspendCase: {
@@ -207,7 +233,9 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
       async handle(request) {
         const byStatement = request.statement !== undefined || request.signature !== undefined;
         if (byStatement && (!request.statement || !request.signature)) {
-          assertNoViolations([{ field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' }]);
+          assertNoViolations([
+            { field: request.statement ? 'signature' : 'statement', description: 'statement and signature go together', reason: 'REQUIRED' },
+          ]);
         }
         if (!byStatement) assertNoViolations(textLimit('certificate_number', request.certificateNumber, 75, true));
         const outcome = byStatement
@@ -238,11 +266,13 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
           else violations.push(...gtin.violations);
         }
         if (request.category) {
-          if (!/^[a-z][a-z-]{0,31}$/.test(request.category)) violations.push({ field: 'category', description: 'a product category such as down-garment', reason: 'INVALID_CATEGORY' });
+          if (!/^[a-z][a-z-]{0,31}$/.test(request.category))
+            violations.push({ field: 'category', description: 'a product category such as down-garment', reason: 'INVALID_CATEGORY' });
           filter.category = request.category;
         }
         if (request.exportMarket) {
-          if (!MARKET.test(request.exportMarket)) violations.push({ field: 'export_market', description: 'ISO 3166-1 alpha-2 (e.g. US) or EU', reason: 'INVALID_MARKET' });
+          if (!MARKET.test(request.exportMarket))
+            violations.push({ field: 'export_market', description: 'ISO 3166-1 alpha-2 (e.g. US) or EU', reason: 'INVALID_MARKET' });
           filter.exportMarket = request.exportMarket;
         }
         if (request.path) {
@@ -253,7 +283,12 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
         if (request.state !== CaseStateMessage.CASE_STATE_UNSPECIFIED) {
           const state = stateFromMessage(request.state);
           if (state && LISTED_STATES.includes(state)) filter.state = state;
-          else violations.push({ field: 'state', description: 'DECLARED, CERTIFIED, SUSPENDED, WITHDRAWN or EXPIRED: other cases are not public', reason: 'NOT_LISTED' });
+          else
+            violations.push({
+              field: 'state',
+              description: 'DECLARED, CERTIFIED, SUSPENDED, WITHDRAWN or EXPIRED: other cases are not public',
+              reason: 'NOT_LISTED',
+            });
         }
         assertNoViolations(violations);
         const page = await useCases.search(filter, pageSizeOf(request.pageSize), request.pageToken);
@@ -265,7 +300,13 @@ export function sameLineHandlers(useCases: SameLineUseCases, keys: SigningKeySou
       async handle() {
         const published = await keys.publicKeys();
         return {
-          keys: published.map((k) => ({ keyId: k.keyId, algorithm: 'Ed25519', publicKey: Buffer.from(k.publicKey), notBefore: k.notBefore, ...(k.retiredAt ? { retireTime: k.retiredAt } : {}) })),
+          keys: published.map((k) => ({
+            keyId: k.keyId,
+            algorithm: 'Ed25519',
+            publicKey: Buffer.from(k.publicKey),
+            notBefore: k.notBefore,
+            ...(k.retiredAt ? { retireTime: k.retiredAt } : {}),
+          })),
         };
       },
     },

@@ -26,7 +26,10 @@ export function gradeSurveillanceHandler(useCases: SameLineUseCases, logger: Log
       cause: grade.name,
       causeEventId: event.id,
       causeEventType: event.type,
-      reason: `grade ${grade.name} of products/${productId} against ${grade.standardCode} ${what}${grade.stateReason ? `: ${grade.stateReason}` : ''}`.slice(0, 500),
+      reason: `grade ${grade.name} of products/${productId} against ${grade.standardCode} ${what}${grade.stateReason ? `: ${grade.stateReason}` : ''}`.slice(
+        0,
+        500,
+      ),
     });
     if (suspended > 0) logger.info({ productId, eventId: event.id, suspended }, 'same-line cases suspended by a grade event');
   };
@@ -40,7 +43,8 @@ export function supervisionSurveillanceHandler(useCases: SameLineUseCases, logge
     if (decoded.kind === 'malformed') throw new InvalidArgumentError(decoded.reason);
     const sample = decoded.payload;
     if (sample.passed) return;
-    if (sample.sampleId.trim() === '') throw new InvalidArgumentError('invalid supervision sample', [{ field: 'sample_id', reason: 'REQUIRED', description: 'the sample id is required' }]);
+    if (sample.sampleId.trim() === '')
+      throw new InvalidArgumentError('invalid supervision sample', [{ field: 'sample_id', reason: 'REQUIRED', description: 'the sample id is required' }]);
     const name = parseResourceName('products', sample.product, 'product');
     if (!name.ok) throw new InvalidArgumentError('invalid supervision sample', name.violations);
     const productId = productIdOf(name.value);
@@ -49,7 +53,11 @@ export function supervisionSurveillanceHandler(useCases: SameLineUseCases, logge
       cause: `supervisionSamples/${sample.sampleId}`,
       causeEventId: event.id,
       causeEventType: event.type,
-      reason: `supervision sample ${sample.sampleId} of products/${productId}${sample.standardCode ? ` against ${sample.standardCode}` : ''} failed${sample.regulator ? ` (${sample.regulator})` : ''}`.slice(0, 500),
+      reason:
+        `supervision sample ${sample.sampleId} of products/${productId}${sample.standardCode ? ` against ${sample.standardCode}` : ''} failed${sample.regulator ? ` (${sample.regulator})` : ''}`.slice(
+          0,
+          500,
+        ),
     });
     if (suspended > 0) logger.info({ productId, sampleId: sample.sampleId, suspended }, 'same-line cases suspended by a failed supervision sample');
   };

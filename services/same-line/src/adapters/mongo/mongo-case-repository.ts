@@ -37,7 +37,9 @@ function fromDocument(d: Document | null): SameLineCase | null {
     ...(fields as Omit<SameLineCase, 'evidence' | 'checks' | 'statement'>),
     evidence: parse(evidence) as SameLineCase['evidence'],
     checks: { ...parsedChecks, checkedAt: new Date(parsedChecks.checkedAt) },
-    ...(statement ? { statement: { ...statement, signature: { ...statement.signature, signature: new Uint8Array((statement.signature.signature as Binary).buffer) } } } : {}),
+    ...(statement
+      ? { statement: { ...statement, signature: { ...statement.signature, signature: new Uint8Array((statement.signature.signature as Binary).buffer) } } }
+      : {}),
   } as SameLineCase;
 }
 
@@ -84,7 +86,11 @@ export class MongoCaseRepository implements CaseRepository {
   }
 
   async #find(filter: Filter<CaseDocument>, limit: number, sort: Document): Promise<SameLineCase[]> {
-    const documents = await this.#cases.collection.find(filter, { projection: { [OUTBOX_FIELD]: 0 } }).sort(sort).limit(limit).toArray();
+    const documents = await this.#cases.collection
+      .find(filter, { projection: { [OUTBOX_FIELD]: 0 } })
+      .sort(sort)
+      .limit(limit)
+      .toArray();
     return documents.map((d) => fromDocument(d)!);
   }
 

@@ -62,7 +62,15 @@ export function stateFromFilter(text: string, field: string): CaseState | undefi
   if (text === '') return undefined;
   const state = text.toLowerCase() as CaseState;
   if (state in states) return state;
-  throw new InvalidArgumentError(`invalid ${field}`, [{ field, description: `one of ${Object.keys(states).map((s) => s.toUpperCase()).join(', ')}`, reason: 'INVALID_STATE' }]);
+  throw new InvalidArgumentError(`invalid ${field}`, [
+    {
+      field,
+      description: `one of ${Object.keys(states)
+        .map((s) => s.toUpperCase())
+        .join(', ')}`,
+      reason: 'INVALID_STATE',
+    },
+  ]);
 }
 
 /** Limits of the evidence a case carries (also in resources.proto). */
@@ -90,25 +98,38 @@ export function reportsFromMessage(reports: readonly TestReportMessage[], field:
     const lab = text('laboratory_cnas_number', r.laboratoryCnasNumber, true);
     if (lab !== '') violations.push(...validateCnasNumber(lab, `${at}.laboratory_cnas_number`, 'laboratory'));
     const reportNumber = text('report_number', r.reportNumber, true);
-    if (reportNumber !== '' && seen.has(reportNumber)) violations.push({ field: `${at}.report_number`, description: `report ${reportNumber} is given twice`, reason: 'DUPLICATE' });
+    if (reportNumber !== '' && seen.has(reportNumber))
+      violations.push({ field: `${at}.report_number`, description: `report ${reportNumber} is given twice`, reason: 'DUPLICATE' });
     seen.add(reportNumber);
     const testedOn = text('tested_on', r.testedOn, true);
     if (testedOn !== '' && (!DATE.test(testedOn) || Number.isNaN(Date.parse(`${testedOn}T00:00:00Z`)))) {
       violations.push({ field: `${at}.tested_on`, description: 'a date as YYYY-MM-DD', reason: 'INVALID_DATE' });
     }
     if (r.measurements.length === 0) violations.push({ field: `${at}.measurements`, description: 'a report has at least one result', reason: 'REQUIRED' });
-    if (r.measurements.length > MAX_MEASUREMENTS) violations.push({ field: `${at}.measurements`, description: `at most ${MAX_MEASUREMENTS} results`, reason: 'TOO_MANY' });
+    if (r.measurements.length > MAX_MEASUREMENTS)
+      violations.push({ field: `${at}.measurements`, description: `at most ${MAX_MEASUREMENTS} results`, reason: 'TOO_MANY' });
     const measurements: Record<string, { value: string; uncertainty?: number }> = {};
     r.measurements.slice(0, MAX_MEASUREMENTS).forEach((m, j) => {
       const mf = `${at}.measurements[${j}]`;
-      if (!INDICATOR_ID.test(m.indicatorId) || m.indicatorId.length > MAX_TEXT) violations.push({ field: `${mf}.indicator_id`, description: 'a kebab-case indicator id, e.g. formaldehyde', reason: 'INVALID_INDICATOR_ID' });
-      else if (Object.hasOwn(measurements, m.indicatorId)) violations.push({ field: `${mf}.indicator_id`, description: `${m.indicatorId} is reported twice`, reason: 'DUPLICATE' });
-      if (m.value.trim() === '' || m.value.length > MAX_TEXT) violations.push({ field: `${mf}.value`, description: `a value of 1-${MAX_TEXT} characters`, reason: 'INVALID_VALUE' });
+      if (!INDICATOR_ID.test(m.indicatorId) || m.indicatorId.length > MAX_TEXT)
+        violations.push({ field: `${mf}.indicator_id`, description: 'a kebab-case indicator id, e.g. formaldehyde', reason: 'INVALID_INDICATOR_ID' });
+      else if (Object.hasOwn(measurements, m.indicatorId))
+        violations.push({ field: `${mf}.indicator_id`, description: `${m.indicatorId} is reported twice`, reason: 'DUPLICATE' });
+      if (m.value.trim() === '' || m.value.length > MAX_TEXT)
+        violations.push({ field: `${mf}.value`, description: `a value of 1-${MAX_TEXT} characters`, reason: 'INVALID_VALUE' });
       const u = m.expandedUncertainty;
-      if (u !== undefined && !(Number.isFinite(u) && u >= 0)) violations.push({ field: `${mf}.expanded_uncertainty`, description: 'a finite number ≥ 0', reason: 'INVALID_UNCERTAINTY' });
+      if (u !== undefined && !(Number.isFinite(u) && u >= 0))
+        violations.push({ field: `${mf}.expanded_uncertainty`, description: 'a finite number ≥ 0', reason: 'INVALID_UNCERTAINTY' });
       measurements[m.indicatorId] = { value: m.value.trim(), ...(u !== undefined ? { uncertainty: u } : {}) };
     });
-    return { laboratoryCnasNumber: lab, reportNumber, sampleId: r.sampleId.trim(), ...(r.batch.trim() ? { batch: r.batch.trim() } : {}), testedOn, measurements };
+    return {
+      laboratoryCnasNumber: lab,
+      reportNumber,
+      sampleId: r.sampleId.trim(),
+      ...(r.batch.trim() ? { batch: r.batch.trim() } : {}),
+      testedOn,
+      measurements,
+    };
   });
 }
 
@@ -119,7 +140,11 @@ export function reportToMessage(r: LabReport): TestReportMessage {
     sampleId: r.sampleId,
     batch: r.batch ?? '',
     testedOn: r.testedOn,
-    measurements: Object.entries(r.measurements).map(([indicatorId, m]) => ({ indicatorId, value: m.value, ...(m.uncertainty !== undefined ? { expandedUncertainty: m.uncertainty } : {}) })),
+    measurements: Object.entries(r.measurements).map(([indicatorId, m]) => ({
+      indicatorId,
+      value: m.value,
+      ...(m.uncertainty !== undefined ? { expandedUncertainty: m.uncertainty } : {}),
+    })),
   };
 }
 
@@ -146,10 +171,20 @@ export function statementToMessage(s: SameLineStatement): StatementMessage {
 
 export function statementFromMessage(m: StatementMessage): SameLineStatement {
   // An unknown path cannot be signed by pinzhi; it stays a value that fails verification.
-  return { ...m, path: pathOf.get(m.path) ?? ('' as SameLinePath), validFrom: m.validFrom ?? new Date(Number.NaN), validUntil: m.validUntil ?? new Date(Number.NaN) };
+  return {
+    ...m,
+    path: pathOf.get(m.path) ?? ('' as SameLinePath),
+    validFrom: m.validFrom ?? new Date(Number.NaN),
+    validUntil: m.validUntil ?? new Date(Number.NaN),
+  };
 }
 
-export const signatureToMessage = (s: StatementSignature): CertificateSignature => ({ algorithm: s.algorithm, keyId: s.keyId, signature: Buffer.from(s.signature), signTime: s.signedAt });
+export const signatureToMessage = (s: StatementSignature): CertificateSignature => ({
+  algorithm: s.algorithm,
+  keyId: s.keyId,
+  signature: Buffer.from(s.signature),
+  signTime: s.signedAt,
+});
 
 export const signatureFromMessage = (m: CertificateSignature): StatementSignature => ({
   algorithm: m.algorithm,
@@ -239,7 +274,11 @@ export function listingOf(c: SameLineCase): Listing {
       domesticReportCount: c.evidence.domestic.length,
       exportReportCount: c.evidence.export.length,
       laboratoryCnasNumbers: [...new Set(reports.map((r) => r.laboratoryCnasNumber))],
-      latestTestedOn: reports.map((r) => r.testedOn).sort().at(-1) ?? '',
+      latestTestedOn:
+        reports
+          .map((r) => r.testedOn)
+          .sort()
+          .at(-1) ?? '',
       checkedItems: checks.sameLine.items.length + checks.sameStandard.items.length + checks.sameQuality.items.length,
       certificationBodyDisplayName: c.path === 'third_party' ? (c.body?.name ?? '') : '',
       certificationBodyCnasNumber: c.path === 'third_party' ? (c.body?.cnasNumber ?? '') : '',
