@@ -20,7 +20,7 @@ pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.pinzh
 node -e '
   const r = require("./.pinzhi/vitest-report.json");
   // A suite that fails before its tests run (a failed beforeAll) counts as failed too.
-  const failed = r.numFailedTests + r.numFailedTestSuites;
+  const failed = r.numFailedTests > 0 ? r.numFailedTests : r.numFailedTestSuites;
   console.log(`vitest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' 2>/dev/null || true
 exit "$status"
