@@ -66,5 +66,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     } finally {
       await running.stop();
     }
+    // A consumer group still joining when it was stopped restarts itself in kafkajs and would
+    // keep this one-shot process alive; everything is written and closed, so exit.
+    process.exit(0);
   });
 }
