@@ -60,6 +60,22 @@ export function defaultTopicNames(): string[] {
 const isUnknownTopic = (error: unknown) =>
   /does not host this topic-partition|UNKNOWN_TOPIC/i.test(`${(error as Error)?.message} ${(error as { type?: string })?.type}`);
 
+/**
+ * A broker just started elects its partition leaders after it answers: until then offset
+ * requests fail with a retriable NOT_LEADER error (seen when `npm test` starts the stack on a
+ * state directory that `npm start` had filled), so they are retried for up to 15 s.
+ */
+async function fetchWhenLed(admin: Admin, topic: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if ((error as { retriable?: boolean })?.retriable !== true || attempt >= 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 /** The offsets of the topics that exist; null for the others. */
 export async function snapshotOffsets(admin: Admin, topics: readonly string[]): Promise<OffsetSnapshot> {
   const existing = new Set(await admin.listTopics());
@@ -70,7 +86,7 @@ export async function snapshotOffsets(admin: Admin, topics: readonly string[]): 
       continue;
     }
     try {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await fetchWhenLed(admin, topic);
       snapshot[topic] = offsets.map(({ partition, low, high }) => ({ partition, low, high })).sort((a, b) => a.partition - b.partition);
     } catch (error) {
       // Deleted between listing and fetching.

@@ -50,3 +50,21 @@ export function decodePageToken(token: string, listing: string, filter: unknown,
   }
   return cursor.after;
 }
+
+/**
+ * Keyset tokens for lists sorted by a number, then id (a value, a date): the cursor is
+ * `{number}:{id}`, bound to its listing and filter like any page token.
+ */
+export function encodeKeysetToken(key: number, id: string, listing: string, filter: unknown): string {
+  return encodePageToken(`${key}:${id}`, listing, filter);
+}
+
+export function decodeKeysetToken(token: string, listing: string, filter: unknown, field = 'page_token'): { key: number; id: string } | undefined {
+  const after = decodePageToken(token, listing, filter, field);
+  if (after === undefined) return undefined;
+  const [key, ...id] = after.split(':');
+  if (!/^\d+$/.test(key ?? '') || id.length === 0) {
+    throw new InvalidArgumentError('page_token is not valid', [{ field, description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' }]);
+  }
+  return { key: Number(key), id: id.join(':') };
+}

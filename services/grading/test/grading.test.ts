@@ -640,7 +640,17 @@ describe('WatchGrades', () => {
     const everything = open({ enterprise: 'enterprises/91320500MA1N7D4B8T' });
     const oneProduct = open({ product: `products/${OTHER}` });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // Registered once both take a grade issued after they opened (keep issuing until then).
+      await waitFor(
+        async () => {
+          const { grade: warmUp } = await client.issueGrade(issueRequest({}, OTHER), certifier);
+          return waitFor(() => (everything.has(warmUp!.name) && oneProduct.has(warmUp!.name)) || undefined, {
+            timeoutMs: 2_000,
+            what: 'the warm-up grade',
+          }).catch(() => undefined);
+        },
+        { intervalMs: 0, what: 'both watchers registered' },
+      );
       const { grade: jacket } = await client.issueGrade(issueRequest(), certifier);
       const { grade: other } = await client.issueGrade(issueRequest({}, OTHER), certifier);
       await waitFor(() => (everything.has(jacket!.name) && everything.has(other!.name) && oneProduct.has(other!.name)) || undefined, {

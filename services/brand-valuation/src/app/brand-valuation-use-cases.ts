@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { actingBody, type BrandDocument, type CatalogueReader, type CertificationBodyDocument } from '@pinzhi/catalogue-reader';
 import {
+  decodeKeysetToken,
   decodePageToken,
+  encodeKeysetToken,
   encodePageToken,
   FailedPreconditionError,
   InvalidArgumentError,
@@ -282,23 +284,14 @@ export class BrandValuationUseCases {
     pageToken: string,
   ): Promise<{ applications: Application[]; nextPageToken: string }> {
     const listing = { method: 'ListPublishedValuations', filter };
-    const token = decodePageToken(pageToken, listing.method, listing);
-    let after: { valueFen: number; id: string } | undefined;
-    if (token !== undefined) {
-      const [fen, ...id] = token.split(':');
-      if (!/^\d+$/.test(fen ?? '') || id.length === 0) {
-        throw new InvalidArgumentError('page_token is not valid', [
-          { field: 'page_token', description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' },
-        ]);
-      }
-      after = { valueFen: Number(fen), id: id.join(':') };
-    }
+    const keyset = decodeKeysetToken(pageToken, listing.method, listing);
+    const after = keyset && { valueFen: keyset.key, id: keyset.id };
     const page = await this.applications.listPublished(filter, after, pageSize + 1);
     const applications = page.slice(0, pageSize);
     const last = applications.at(-1);
     return {
       applications,
-      nextPageToken: page.length > pageSize && last ? encodePageToken(`${last.publication!.valueFen}:${last._id}`, listing.method, listing) : '',
+      nextPageToken: page.length > pageSize && last ? encodeKeysetToken(last.publication!.valueFen, last._id, listing.method, listing) : '',
     };
   }
 

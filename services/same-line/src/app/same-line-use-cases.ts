@@ -10,7 +10,9 @@ import {
 import type { DecisionRule } from '@pinzhi/catalogue-reader/model';
 import {
   AlreadyExistsError,
+  decodeKeysetToken,
   decodePageToken,
+  encodeKeysetToken,
   encodePageToken,
   FailedPreconditionError,
   InvalidArgumentError,
@@ -353,21 +355,12 @@ export class SameLineUseCases {
   }
 
   async search(filter: ListingFilter, pageSize: number, pageToken: string): Promise<{ cases: SameLineCase[]; nextPageToken: string }> {
-    const token = decodePageToken(pageToken, 'SearchListings', filter);
-    let after: { listedAt: number; id: string } | undefined;
-    if (token !== undefined) {
-      const [at, ...id] = token.split(':');
-      if (!/^\d+$/.test(at ?? '') || id.length === 0) {
-        throw new InvalidArgumentError('page_token is not valid', [
-          { field: 'page_token', description: 'not a token this server issued', reason: 'INVALID_PAGE_TOKEN' },
-        ]);
-      }
-      after = { listedAt: Number(at), id: id.join(':') };
-    }
+    const keyset = decodeKeysetToken(pageToken, 'SearchListings', filter);
+    const after = keyset && { listedAt: keyset.key, id: keyset.id };
     const page = await this.cases.search(filter, after, pageSize + 1);
     const cases = page.slice(0, pageSize);
     const last = cases.at(-1);
-    return { cases, nextPageToken: page.length > pageSize && last ? encodePageToken(`${last.listedAt!.getTime()}:${last._id}`, 'SearchListings', filter) : '' };
+    return { cases, nextPageToken: page.length > pageSize && last ? encodeKeysetToken(last.listedAt!.getTime(), last._id, 'SearchListings', filter) : '' };
   }
 
   // ——— the third-party evaluation ———
