@@ -1,0 +1,1 @@
+export { portalService } from './portal-service.js';
