@@ -1,8 +1,10 @@
 import { commonSettings } from '@pinzhi/platform';
 import { z } from 'zod';
+import { webhookSettings } from './webhooks/settings.js';
 
 export const portalConfigSchema = z.object({
   ...commonSettings,
+  ...webhookSettings,
   SERVICE_NAME: z.string().min(1).default('portal'),
   /** The portal's own gRPC face (WebhookService for marketplaces). */
   GRPC_PORT: commonSettings.GRPC_PORT.default(50055),

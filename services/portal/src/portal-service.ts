@@ -1,7 +1,7 @@
 import { defineService } from '@pinzhi/platform';
 import { portalConfigSchema } from './config.js';
 import { startHttpServer } from './http/http-server.js';
-import { WEBHOOK_OUTBOX_COLLECTIONS, webhookParts } from './webhooks/webhook-parts.js';
+import { ensureWebhookIndexes, WEBHOOK_OUTBOX_COLLECTIONS, webhookParts } from './webhooks/webhook-parts.js';
 
 /** The public portal (HTTP pages, Digital Link, JSON API) and marketplace webhooks. */
 export const portalService = defineService({
@@ -9,6 +9,7 @@ export const portalService = defineService({
   config: portalConfigSchema,
   outboxCollections: WEBHOOK_OUTBOX_COLLECTIONS,
   publishes: [],
+  indexes: ensureWebhookIndexes,
   async start(context) {
     const { config } = context;
     const webhooks = await webhookParts(context);

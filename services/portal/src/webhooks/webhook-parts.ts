@@ -1,4 +1,5 @@
 import type { ServiceContext, ServiceParts } from '@pinzhi/platform';
+import type { Db } from 'mongodb';
 import type { PortalConfig } from '../config.js';
 
 /** Webhook subscriptions and deliveries: the portal's gRPC face, its consumers and sweeps. */
@@ -8,3 +9,6 @@ export async function webhookParts(_context: ServiceContext<PortalConfig>): Prom
 
 /** Collections whose documents carry an outbox. */
 export const WEBHOOK_OUTBOX_COLLECTIONS: readonly string[] = [];
+
+/** Creates the webhook collections' indexes (idempotent). */
+export async function ensureWebhookIndexes(_db: Db): Promise<void> {}
