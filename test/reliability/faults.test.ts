@@ -36,12 +36,7 @@ describe.skipIf(!localStack).sequential('grading under faults', () => {
     const result = await suite!.run(scenario);
     console.log(summaryOf(result));
     // The whole result on failure: which product, which records, the logs of the moment.
-    // Known defect, measured by this suite and printed above: after a kill the compacted state
-    // topic (and a subscriber bootstrapped from it) can name another grade than the pointer for
-    // a few products (4 of 20 in the runs that found it). Everything else must be 0 here;
-    // `npm run test:reliability` still fails on it until it is fixed.
-    const unknownFailures = failuresOf(result).filter((f) => !/^(stateTopicMismatches|subscriberMismatches) =/.test(f));
-    expect(unknownFailures, JSON.stringify(result, null, 2)).toEqual([]);
+    expect(failuresOf(result), JSON.stringify(result, null, 2)).toEqual([]);
     expect(result.acked).toBe(OPS);
     return result;
   };

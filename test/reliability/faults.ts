@@ -463,11 +463,11 @@ async function injectFault(
 /**
  * The grade a marketplace would show per product and standard, kept the way the example
  * marketplace keeps its badges (examples/marketplace/src/badge-table.ts): an issued or
- * downgraded event shows its grade, a revoked or expired one removes it if it is the one
- * shown, a superseded one changes nothing (the newer grade comes with its own issued event).
+ * downgraded event shows its grade unless a newer grade (creation time, then name) is shown;
+ * a revoked, expired or superseded one removes it if it is the one shown.
  */
 function subscriberView() {
-  const current = new Map<string, string>();
+  const current = new Map<string, { name: string; created: string }>();
   const seen = new Map<string, Set<string>>();
   let unverified = 0;
   return {
@@ -483,8 +483,13 @@ function subscriberView() {
       types.add(event.type);
       seen.set(grade.name, types);
       if (event.signatureValid === false) unverified++;
-      if (event.type === 'issued' || event.type === 'downgraded') current.set(key, grade.name);
-      else if ((event.type === 'revoked' || event.type === 'expired') && current.get(key) === grade.name) current.delete(key);
+      const created = grade.audit?.createTime?.toISOString() ?? '';
+      const shown = current.get(key);
+      const shownIsNewer =
+        shown !== undefined && shown.name !== grade.name && (shown.created > created || (shown.created === created && shown.name > grade.name));
+      if (event.type === 'issued' || event.type === 'downgraded') {
+        if (!shownIsNewer) current.set(key, { name: grade.name, created });
+      } else if (shown?.name === grade.name) current.delete(key);
     },
   };
 }
@@ -537,7 +542,7 @@ async function observe(db: Db, ops: readonly Op[], view: ReturnType<typeof subsc
     extraLive += Math.max(0, here.length - 1);
     if (here.length !== 1 || pointers.get(key) !== here[0]) pointerMismatches++;
   }
-  const subscriberMismatchKeys = mismatches(pointers, view.current, gradedKeys);
+  const subscriberMismatchKeys = mismatches(pointers, new Map([...view.current].map(([key, shown]) => [key, shown.name])), gradedKeys);
   // The subscriber's own record of events, for convergence; the final count reads the topic afresh.
   const unseen = grades.filter(
     (g) =>

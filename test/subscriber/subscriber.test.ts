@@ -44,7 +44,15 @@ afterAll(async () => {
 type Verb = 'issued' | 'downgraded' | 'revoked' | 'expired' | 'superseded';
 
 /** A grade as grading puts it in its events: the certificate is signed at the issued level. */
-function gradeMessage(opts: { gtin: string; gradeId: string; level: string; issuedLevel?: string; state?: GradeState; certified?: boolean }): Grade {
+function gradeMessage(opts: {
+  gtin: string;
+  gradeId: string;
+  level: string;
+  issuedLevel?: string;
+  state?: GradeState;
+  certified?: boolean;
+  created?: Date;
+}): Grade {
   const name = `grades/${opts.gradeId}`;
   const fields = {
     number: `PZ-G-2025-${opts.gradeId}`,
@@ -77,6 +85,7 @@ function gradeMessage(opts: { gtin: string; gradeId: string; level: string; issu
               signTime: signature.signedAt,
             },
           },
+    audit: { createTime: opts.created ?? new Date('2025-03-01T00:00:00.000Z') },
   });
 }
 
@@ -345,12 +354,42 @@ describe('example marketplace badge table', () => {
     await waitFor(() => changes.includes(`${jacket} removed`), { what: 'the revocation' });
     expect(changes).toEqual([`${listed} issued FIRST`, `${jacket} issued SUPERIOR`, `${jacket} downgraded FIRST`, `${jacket} removed`]);
     expect(await store.list()).toEqual([
-      { gtin: listed, level: 'FIRST', state: 'issued', certificateNumber: 'PZ-G-2025-l-1', verified: true, standardCode: STANDARD, grade: 'grades/l-1' },
+      {
+        gtin: listed,
+        level: 'FIRST',
+        state: 'issued',
+        certificateNumber: 'PZ-G-2025-l-1',
+        verified: true,
+        standardCode: STANDARD,
+        grade: 'grades/l-1',
+        gradeCreated: '2025-03-01T00:00:00.000Z',
+      },
     ]);
     // Printed after the snapshot and after each change.
     expect(tables).toHaveLength(4);
     expect(tables[2]).toMatch(new RegExp(`${jacket}\\s+FIRST\\s+downgraded\\s+PZ-G-2025-j-1\\s+verified`));
     expect(tables[3]).not.toContain(jacket);
+
+    // After a crash grading's outbox may deliver an older grade's news after a newer one's:
+    // l-2 (newer) is shown, then l-0's late issued event must not replace it, and l-0's
+    // superseded event must not remove it.
+    const newer = gradeMessage({ gtin: listed, gradeId: 'l-2', level: 'SUPERIOR', created: new Date('2025-03-05T00:00:00.000Z') });
+    const older = gradeMessage({ gtin: listed, gradeId: 'l-0', level: 'FIRST', created: new Date('2025-03-04T00:00:00.000Z') });
+    await publishChanges(
+      topics.grades,
+      gradeEvent('issued', newer),
+      gradeEvent('issued', older),
+      gradeEvent('superseded', { ...older, state: GradeState.GRADE_STATE_SUPERSEDED }, { supersededBy: 'grades/l-2' }),
+      gradeEvent(
+        'superseded',
+        { ...gradeMessage({ gtin: listed, gradeId: 'l-1', level: 'FIRST' }), state: GradeState.GRADE_STATE_SUPERSEDED },
+        { supersededBy: 'grades/l-2' },
+      ),
+    );
+    await waitFor(() => changes.includes(`${listed} issued SUPERIOR`), { what: 'the newer grade' });
+    await publishChanges(topics.grades, gradeEvent('issued', gradeMessage({ gtin: jacket, gradeId: 'j-9', level: 'FIRST' })));
+    await waitFor(() => changes.includes(`${jacket} issued FIRST`), { what: 'a sentinel after the late events' });
+    expect((await store.get(listed))?.grade).toBe('grades/l-2');
   });
 });
 

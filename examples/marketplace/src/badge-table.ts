@@ -16,6 +16,8 @@ export interface Badge {
   standardCode: string;
   /** "grades/{id}": which grade the badge stands for. */
   grade: string;
+  /** When that grade was created (ISO 8601): a late event about an older grade must not replace it. */
+  gradeCreated: string;
 }
 
 /** "{gtin14}|{standard code}" → its parts (standard codes hold spaces and slashes, never '|'). */
@@ -41,8 +43,22 @@ function show(grade: Grade, state: Badge['state'], signatureValid: boolean | nul
       verified: signatureValid === true,
       standardCode: grade.standardCode,
       grade: grade.name,
+      gradeCreated: createdOf(grade),
     },
   };
+}
+
+const createdOf = (grade: Grade) => grade.audit?.createTime?.toISOString() ?? '';
+
+/**
+ * Whether the badge stands for a newer grade of the same standard than this one. Grading makes
+ * the newest grade current (creation time, then name), and after a crash its outbox may
+ * deliver an older grade's news after a newer one's, so events are weighed, not just applied.
+ */
+function showsNewer(current: Badge | undefined, grade: Grade): boolean {
+  if (!current || current.standardCode !== grade.standardCode || current.grade === grade.name) return false;
+  const created = createdOf(grade);
+  return current.gradeCreated > created || (current.gradeCreated === created && current.grade > grade.name);
 }
 
 /** Removes the badge only if it stands for this grade: news about an older grade leaves a newer badge alone. */
@@ -50,18 +66,20 @@ function removeIfShowing(current: Badge | undefined, grade: string): BadgeUpdate
   return current && current.grade === grade ? { action: 'remove', gtin: current.gtin } : keep;
 }
 
-/** A grade change: issued or downgraded shows the badge at the grade's level; revoked or expired removes it. */
+/**
+ * A grade change: issued or downgraded shows the badge at the grade's level unless the badge
+ * stands for a newer grade; revoked, expired or superseded removes it if it stands for this
+ * grade (a superseding grade arrives, or arrived, as its own `issued` event).
+ */
 export function updateForEvent(current: Badge | undefined, event: Pick<TypedGradeEvent, 'type' | 'grade' | 'signatureValid'>): BadgeUpdate {
   switch (event.type) {
     case 'issued':
     case 'downgraded':
-      return show(event.grade, event.type, event.signatureValid);
+      return showsNewer(current, event.grade) ? keep : show(event.grade, event.type, event.signatureValid);
     case 'revoked':
     case 'expired':
-      return removeIfShowing(current, event.grade.name);
     case 'superseded':
-      // The newer grade that replaced it arrives as its own `issued` event.
-      return keep;
+      return removeIfShowing(current, event.grade.name);
   }
 }
 

@@ -19,7 +19,7 @@ export const gradingService = defineService({
   outboxCollections: [GRADES],
   publishes: [gradeStream, gradeStateStream],
   indexes: ensureGradeIndexes,
-  async start({ config, db, kafka, relay, logger, clock, topic }) {
+  async start({ config, db, kafka, relay, publisher, logger, clock, topic }) {
     const signer = new MongoCertificateSigner(db);
     await signer.ensureActiveKey();
     const catalogue = new CatalogueReader(db, { referenceTtlMs: config.CATALOGUE_CACHE_MS });
@@ -36,7 +36,7 @@ export const gradingService = defineService({
       consumers: [
         { group: 'grading-supervision', stream: supervisionStream, handle: supervisionSampleHandler(useCases, logger) },
         { group: 'grading-product-withdrawals', stream: catalogueStreams.product, handle: productWithdrawalHandler(useCases, logger) },
-        { group: 'grading-convergence', stream: gradeStream, handle: gradeConvergenceHandler(useCases) },
+        { group: 'grading-convergence', stream: gradeStream, handle: gradeConvergenceHandler(useCases, publisher) },
       ],
       sweeps: [{ name: 'expiry', everyMs: config.EXPIRY_SWEEP_INTERVAL_MS, run: () => useCases.expireDue() }],
       stop: [{ name: 'watch feed', run: () => feed.stop() }],

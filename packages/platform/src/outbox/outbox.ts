@@ -129,6 +129,15 @@ export function pushOutbox(entries: readonly OutboxEntry[]): { $push: Document }
   return { $push: { [OUTBOX_FIELD]: { $each: [...entries] } } };
 }
 
+/**
+ * An event to publish now, without an outbox: for records that are derived again on every
+ * redelivery (a projection's compacted state), where a stored entry could only go stale.
+ */
+export function eventToPublish(fields: NewOutboxEntry, maxBytes = DEFAULT_EVENT_MAX_BYTES): OutgoingEvent {
+  const entry = outboxEntry(fields, maxBytes);
+  return { topic: entry.topic, key: entry.key, event: toCloudEvent(entry) };
+}
+
 function toCloudEvent(entry: OutboxEntry): CloudEvent {
   return {
     id: entry.id,

@@ -347,6 +347,13 @@ export class GradingUseCases {
     if (grade) await this.#converged(grade);
   }
 
+  /** The grade badges show for a product and standard: the pointer's grade while it is live. */
+  async shownGrade(productId: string, standardCode: string): Promise<StoredGrade | null> {
+    const pointer = await this.grades.current(productId, standardCode);
+    const grade = pointer ? await this.grades.get(pointer.gradeId) : null;
+    return grade && isLive(grade) ? grade : null;
+  }
+
   /** Supersedes a grade if it is still live. */
   async #supersede(id: string, byId: string): Promise<void> {
     await this.grades.change(id, 'system', (grade) => {

@@ -60,8 +60,8 @@ export async function ensureGradeIndexes(db: Db): Promise<void> {
 }
 
 /**
- * Grades in MongoDB. Each change and its events (grade topic + compacted state topic) is ONE
- * single-document write; the relay publishes right after it.
+ * Grades in MongoDB. Each change and its event is ONE single-document write; the relay publishes
+ * right after it (the compacted state topic is projected from the pointer: grade-convergence-consumer.ts).
  */
 export class MongoGradeRepository implements GradeRepository {
   /** Grades issued at the same time (concurrent calls, a bulk IssueGrades) are inserted together. */
