@@ -1,4 +1,12 @@
-import { credentials as grpcCredentials, makeGenericClientConstructor, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials as grpcCredentials,
+  makeGenericClientConstructor,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import type { ServiceDefinitionLike } from './handler.js';
 
 type RequestOf<M> = M extends { requestSerialize(value: infer Q): Buffer } ? Q : never;
@@ -9,6 +17,7 @@ export type UnaryClient<D extends ServiceDefinitionLike> = {
   [K in keyof D as D[K] extends { requestStream: false; responseStream: false } ? K : never]: (
     request: RequestOf<D[K]>,
     metadata?: Metadata,
+    options?: CallOptions,
   ) => Promise<ResponseOf<D[K]>>;
 } & { close(): void };
 
@@ -27,9 +36,9 @@ export function createUnaryClient<D extends ServiceDefinitionLike>(
   const methods: Record<string, unknown> = { close: () => client.close() };
   for (const [name, method] of Object.entries(definition)) {
     if (method.requestStream || method.responseStream) continue;
-    methods[name] = (request: unknown, metadata = new Metadata()) =>
+    methods[name] = (request: unknown, metadata = new Metadata(), options: CallOptions = {}) =>
       new Promise((resolve, reject) =>
-        client[name]!(request, metadata, (error: ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response))),
+        client[name]!(request, metadata, options, (error: ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response))),
       );
   }
   return methods as UnaryClient<D>;

@@ -10,6 +10,7 @@ import type { GradingUseCases, IssueGradeInput } from '../../app/grading-use-cas
 import type { GradeFilter } from '../../app/ports.js';
 import type { GradeFeed } from '../kafka/grade-feed.js';
 import { certificateFromMessage, decisionRuleFromMessage, gradeStateOf, gradeToMessage, reportFromMessage } from '../proto/grading-mapping.js';
+import type { StoredGrade } from '../../app/ports.js';
 
 const certifiers = { roles: ['certifier'] } as const;
 /** Items of one IssueGrades stream graded at the same time. */
@@ -162,6 +163,7 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
           state: status.grade ? gradeStateOf(status.grade.state) : 0,
           level: status.grade?.level ?? '',
           detail: status.detail,
+          grade: status.grade ? publicGradeMessage(status.grade) : undefined,
         };
       },
     },
@@ -192,4 +194,10 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
       },
     },
   };
+}
+
+/** A grade as anyone may see it: who created and changed it stays with authenticated callers. */
+function publicGradeMessage(grade: StoredGrade) {
+  const message = gradeToMessage(grade);
+  return { ...message, audit: undefined, history: message.history.map((change) => ({ ...change, changedBy: '' })) };
 }
