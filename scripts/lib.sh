@@ -25,3 +25,30 @@ install_and_build() {
   log "building contracts and packages"
   pnpm run build
 }
+
+# The portal's browser tests drive Debian's Chromium through playwright-core. Installs it when
+# missing (as root, or with password-less sudo) and exports PINZHI_CHROMIUM for the tests.
+ensure_chromium() {
+  local bin
+  bin=$(command -v chromium || command -v chromium-browser || true)
+  # The fonts make the screenshots readable (CJK text); the tests do not depend on them.
+  if [ -z "$bin" ] || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then
+    local sudo=''
+    if [ "$(id -u)" != 0 ]; then
+      if sudo -n true 2>/dev/null; then sudo='sudo -n'; elif [ -n "$bin" ]; then
+        export PINZHI_CHROMIUM="$bin"
+        return 0
+      else
+        log "chromium is missing and cannot be installed without root: the browser tests will fail (apt-get install chromium)"
+        return 0
+      fi
+    fi
+    log "installing chromium and CJK fonts (Debian packages) for the browser tests"
+    if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-noto-cjk >/dev/null; then
+      $sudo apt-get update -q >/dev/null
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium fonts-noto-cjk >/dev/null
+    fi
+    bin=$(command -v chromium || command -v chromium-browser)
+  fi
+  export PINZHI_CHROMIUM="$bin"
+}

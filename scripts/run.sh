@@ -54,10 +54,15 @@ for dir in services/*/; do
     log "  $name: port $port already in use (already running?), not started again"
     continue
   fi
-  (cd "$dir" && GRPC_PORT=$port exec node --enable-source-maps --import @pinzhi/platform/register-telemetry dist/main.js) &
+  http=$(node -e "console.log(require('./$dir/package.json').pinzhi?.httpPort ?? '')")
+  if [ -n "$http" ] && (exec 3<>"/dev/tcp/127.0.0.1/$http") 2>/dev/null; then
+    log "  $name: HTTP port $http already in use (set HTTP_PORT in services/$name's environment), not started"
+    continue
+  fi
+  (cd "$dir" && exec env GRPC_PORT=$port ${http:+HTTP_PORT=$http} node --enable-source-maps --import @pinzhi/platform/register-telemetry dist/main.js) &
   pids+=("$!")
   started+=("$name=$port")
-  log "  $name  gRPC 127.0.0.1:$port (pid $!)"
+  log "  $name  gRPC 127.0.0.1:$port${http:+  HTTP http://127.0.0.1:$http/} (pid $!)"
 done
 if [ "${#pids[@]}" = 0 ]; then
   log "no services to start yet; Kafka and FerretDB are up. Ctrl-C stops them."

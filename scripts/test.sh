@@ -9,6 +9,7 @@ if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${MONGO_URL:-}" ]; then
   log "installing Kafka and FerretDB into the cache if needed"
   bash infra/scripts/stack.sh install
 fi
+ensure_chromium
 log "lint: eslint, buf lint, type-check of the tests"
 pnpm run lint
 pnpm exec tsc -p test/tsconfig.json

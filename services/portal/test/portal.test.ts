@@ -9,6 +9,8 @@ import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/gradi
 import { gradingService, superiorMeasurements } from '@pinzhi/grading/testing';
 import { createUnaryClient, type RunningService } from '@pinzhi/platform';
 import { sameLineService } from '@pinzhi/same-line/testing';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, dropDatabase, logger, namespace, startServiceForTest } from '../../../test/support/harness.js';
 import { portalService } from '../src/testing.js';
@@ -244,4 +246,70 @@ describe('portal when a service is down, and under load from one client', () => 
       await dropDatabase(portal.ns.dbName);
     }
   });
+});
+
+/** Where screenshots go: a test artefact CI can keep (.pinzhi/ is not committed). */
+const ARTIFACTS = new URL('../../../.pinzhi/artifacts/portal/', import.meta.url);
+
+describe('portal in a browser (headless Chromium)', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // scripts/test.sh installs Debian's chromium when missing and exports its path.
+    browser = await chromium.launch({
+      executablePath: process.env.PINZHI_CHROMIUM ?? '/usr/bin/chromium',
+      // Loopback only: no sandbox (root in CI), no background calls home.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('searches a seeded GTIN, sees a fresh certificate valid, revoked after reload, and in English after the switch', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    await page.goto(`${base}/`);
+    await page.getByLabel('证书编号、商品条码（GTIN）、统一社会信用代码或品牌名称').fill(JACKET.slice(1));
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.waitForURL(`${base}/01/${JACKET}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('女式长款羽绒服');
+
+    const number = await issueJacketGrade(gradingClient, `R-BROWSER-${ns.id}`);
+    await page.goto(`${base}/certificates/${number}`);
+    const status = page.locator('[data-status]');
+    expect(await status.textContent()).toBe('有效');
+    await page.screenshot({ path: new URL('certificate-valid.png', ARTIFACTS).pathname, fullPage: true });
+
+    const { grades } = await gradingClient.listGrades(
+      { product: `products/${JACKET}`, state: 'ISSUED', pageSize: 10, pageToken: '', brand: '', enterprise: '', standardCode: '', level: '' },
+      await bearer('regulator', 'SAMR'),
+    );
+    const grade = grades.find((g) => g.certificate?.number === number)!;
+    await gradingClient.revokeGrade({ name: grade.name, reason: 'failed supervision sample' }, await bearer('regulator', 'SAMR'));
+    await page.reload();
+    expect(await status.textContent()).toBe('已撤销');
+    expect(await page.locator('main').textContent()).toContain('failed supervision sample');
+    await page.screenshot({ path: new URL('certificate-revoked.png', ARTIFACTS).pathname, fullPage: true });
+
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(/lang=en/);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await status.textContent()).toBe('Revoked');
+    // The choice is kept: the next page is English without ?lang=.
+    await page.goto(`${base}/`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.screenshot({ path: new URL('home-en.png', ARTIFACTS).pathname });
+    await page.close();
+  }, 60_000);
 });

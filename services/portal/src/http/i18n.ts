@@ -27,6 +27,8 @@ const zh = {
     suspended: '已暂停',
     withdrawn: '已撤回',
   } satisfies Record<CertificateStatus, string>,
+  /** Level codes as GB/T quality-grading standards name them; an unknown code shows as is. */
+  levelWord: { SUPERIOR: '优等品', FIRST: '一等品', QUALIFIED: '合格品', NONCONFORMING: '不合格' } as Record<string, string>,
   product: '产品',
   gtin: '商品条码',
   model: '型号',
@@ -102,6 +104,7 @@ const en: typeof zh = {
     suspended: 'Suspended',
     withdrawn: 'Withdrawn',
   },
+  levelWord: { SUPERIOR: 'Superior', FIRST: 'First grade', QUALIFIED: 'Qualified', NONCONFORMING: 'Nonconforming' },
   product: 'Product',
   gtin: 'GTIN',
   model: 'Model',

@@ -10,6 +10,7 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeHtml = (text: string | number) => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 const h = escapeHtml;
 const day = (iso: string) => (iso ? iso.slice(0, 10) : '—');
+const levelOf = (t: Messages, code: string) => h(t.levelWord[code] ?? code);
 
 /** The page frame: header with the search box and the language switch, main, footer. */
 export function layout(lang: Lang, path: string, title: string, main: string): string {
@@ -101,7 +102,7 @@ ${
     : ''
 }
 </section>
-<section aria-labelledby="grade-h"><h2 id="grade-h">${h(t.level)}: <span class="level">${h(view.level)}</span></h2>
+<section aria-labelledby="grade-h"><h2 id="grade-h">${h(t.level)}: <span class="level" data-level="${h(view.level)}">${levelOf(t, view.level)}</span></h2>
 ${rows([
   [t.product, `<a href="/01/${h(view.product.gtin)}">${name(view.product.displayNameZh, view.product.displayName) || h(view.product.gtin)}</a>`],
   [t.gtin, h(view.product.gtin)],
@@ -109,7 +110,7 @@ ${rows([
   [t.brand, view.brand ? name(view.brand.displayNameZh, view.brand.displayName) : '—'],
   [t.enterprise, view.enterprise ? `${name(view.enterprise.displayNameZh, view.enterprise.displayNameEn)} (${h(view.enterprise.creditCode)})` : '—'],
   [t.standard, h(view.standardCode)],
-  [t.issuedLevel, h(view.issuedLevel)],
+  [t.issuedLevel, levelOf(t, view.issuedLevel)],
   [t.limiting, view.limitingIndicators.length > 0 ? view.limitingIndicators.map(h).join(', ') : '—'],
   [t.body, h(view.certificationBody.name)],
   [t.cnas, h(view.certificationBody.cnasNumber)],
@@ -146,7 +147,7 @@ export function productPage(lang: Lang, view: ProductView): string {
       : `<table><caption class="sr">${h(t.currentGrades)}</caption><thead><tr><th scope="col">${h(t.standard)}</th><th scope="col">${h(t.level)}</th><th scope="col">${h(t.status)}</th><th scope="col">${h(t.certificate)}</th><th scope="col">${h(t.validity)}</th></tr></thead><tbody>${view.grades
           .map(
             (g) =>
-              `<tr><td>${h(g.standardCode)}</td><td class="level">${h(g.level)}</td><td>${statusBadge(t, g.status)}</td><td><a href="/certificates/${encodeURIComponent(g.certificateNumber)}">${h(g.certificateNumber)}</a></td><td>${h(day(g.validUntil))}</td></tr>`,
+              `<tr><td>${h(g.standardCode)}</td><td class="level">${levelOf(t, g.level)}</td><td>${statusBadge(t, g.status)}</td><td><a href="/certificates/${encodeURIComponent(g.certificateNumber)}">${h(g.certificateNumber)}</a></td><td>${h(day(g.validUntil))}</td></tr>`,
           )
           .join('')}</tbody></table>`;
   const sameLine =
@@ -233,7 +234,7 @@ header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;justify-c
 header .brand{font-weight:700;font-size:1.2rem;color:#1a1a1a;text-decoration:none}
 nav a{margin-right:.75rem}
 a{color:#0b57d0}
-h1{font-size:1.5rem}
+h1{font-size:1.5rem;overflow-wrap:anywhere}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}
 .row{display:flex;gap:.5rem}
 input{flex:1;font-size:1rem;padding:.5rem;border:1px solid #555;border-radius:4px;min-width:0}
