@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -72,4 +73,38 @@ export function writeResults(name: string, results: BenchResult[], settings: Rec
   };
   writeFileSync(`${dir}${name}.json`, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote test/bench/results/${name}.json`);
+}
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Starts a service as its own process (node dist/main.js, as in production) with `env` on top of ours. */
+export function spawnService(directory: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
+    cwd: `${repo}services/${directory}`,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  // Never leave a service behind, whatever happens to this script.
+  process.once('exit', () => child.kill('SIGKILL'));
+  return child;
+}
+
+export async function stopService(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Retries `probe` every 200 ms for up to 30 s. */
+export async function waitUntilServing(probe: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      if (i > 150) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

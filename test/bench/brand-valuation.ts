@@ -17,9 +17,7 @@
  * in production, on a database and topic prefix of their own: the bench never touches the
  * defaults `npm start` uses. BENCH_SECONDS (default 5) bounds each measurement.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Metadata } from '@grpc/grpc-js';
 import { benchEngine, brandValuationService } from '@pinzhi/brand-valuation/testing';
 import { collectionOf, loadSeeds } from '@pinzhi/catalogue/testing';
@@ -31,7 +29,7 @@ import { valuationStream } from '@pinzhi/events';
 import { superiorMeasurements } from '@pinzhi/grading/testing';
 import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken, startService, type Role } from '@pinzhi/platform';
 import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
-import { benchSettings, round, runConcurrently, writeResults, type BenchResult } from './bench-kit.js';
+import { benchSettings, round, runConcurrently, spawnService, stopService, waitUntilServing, writeResults, type BenchResult } from './bench-kit.js';
 
 const logger = createLogger('bench', 'warn');
 const { seconds, concurrency, brokers, mongoUrl } = benchSettings();
@@ -41,7 +39,6 @@ const PAGE_SIZE = 50;
 /** Sequential operations whose storage commands are counted. */
 const COUNTED = 20;
 const results: BenchResult[] = [];
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const jwt = { secret: 'bench-secret-bench-secret-bench-secret', issuer: 'pinzhi', audience: 'pinzhi' };
 
 // Seeded facts (seeds/catalogue): CHENGYU belongs to Suzhou Chengyu; Zhongpin (CNAS C977-P) is
@@ -217,44 +214,14 @@ function engineBench(): void {
 
 // ---------------------------------------------------------------- services
 
-function spawnService(directory: string, port: number, dbName: string, topicPrefix: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
-    cwd: `${repo}services/${directory}`,
-    env: {
-      ...process.env,
-      GRPC_PORT: String(port),
-      MONGO_URL: mongoUrl,
-      MONGO_DB: dbName,
-      KAFKA_BROKERS: brokers.join(','),
-      JWT_SECRET: jwt.secret,
-      LOG_LEVEL: 'warn',
-      TOPIC_PREFIX: topicPrefix,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  // Never leave a service behind, whatever happens to this script.
-  process.once('exit', () => child.kill('SIGKILL'));
-  return child;
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function waitUntilServing(probe: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await probe();
-      return;
-    } catch (error) {
-      if (i > 150) throw error;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
+const serviceEnv = (port: number, dbName: string, topicPrefix: string) => ({
+  GRPC_PORT: String(port),
+  MONGO_URL: mongoUrl,
+  MONGO_DB: dbName,
+  KAFKA_BROKERS: brokers.join(','),
+  JWT_SECRET: jwt.secret,
+  TOPIC_PREFIX: topicPrefix,
+});
 
 /**
  * The storage work one Submit or Evaluate needs, done with the bare driver one command at a
@@ -329,8 +296,8 @@ async function serviceBench(): Promise<void> {
 
   const brandPort = 50163;
   const gradingPort = 50164;
-  const brandService = spawnService('brand-valuation', brandPort, dbName, topicPrefix);
-  const gradingService = spawnService('grading', gradingPort, dbName, topicPrefix);
+  const brandService = spawnService('brand-valuation', serviceEnv(brandPort, dbName, topicPrefix));
+  const gradingService = spawnService('grading', serviceEnv(gradingPort, dbName, topicPrefix));
   const client = createUnaryClient(BrandValuationServiceService, `127.0.0.1:${brandPort}`);
   const grading = createUnaryClient(GradingServiceService, `127.0.0.1:${gradingPort}`);
   const consumer = kafka.consumer({ groupId: `bench-flags-${randomUUID()}` });

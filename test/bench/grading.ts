@@ -14,10 +14,8 @@
  *
  * The grading service runs as its own process (node dist/main.js), as in production.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Metadata, makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
 import type { Standard } from '@pinzhi/catalogue-reader';
 import { GradingServiceService, IssueGradeRequest, IssueGradesRequest, type IssueGradesResponse } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
@@ -26,12 +24,11 @@ import { MongoClient } from 'mongodb';
 import { collectionOf, loadSeeds } from '@pinzhi/catalogue/testing';
 import { gradeStream } from '@pinzhi/events';
 import { compileStandard, superiorMeasurements } from '@pinzhi/grading/testing';
-import { benchSettings, round, runConcurrently, writeResults, type BenchResult } from './bench-kit.js';
+import { benchSettings, round, runConcurrently, spawnService, waitUntilServing, writeResults, type BenchResult } from './bench-kit.js';
 
 const logger = createLogger('bench', 'warn');
 const { seconds, concurrency, brokers, mongoUrl } = benchSettings();
 const results: BenchResult[] = [];
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const jwt = { secret: 'bench-secret-bench-secret-bench-secret', issuer: 'pinzhi', audience: 'pinzhi' };
 /** Synthetic down jackets (copies of a seeded one), so concurrent clients grade different products. */
 const PRODUCTS = Array.from({ length: 256 }, (_, i) => {
@@ -148,37 +145,20 @@ async function serviceBench(): Promise<void> {
     .insertMany(PRODUCTS.map((gtin14) => ({ ...template, _id: gtin14, gtin14, gtin: gtin14.slice(1), twinProductId: undefined })) as never[]);
 
   const port = 50152;
-  const service = spawn(process.execPath, ['--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
-    cwd: `${repo}services/grading`,
-    env: {
-      ...process.env,
-      GRPC_PORT: String(port),
-      MONGO_URL: mongoUrl,
-      MONGO_DB: dbName,
-      KAFKA_BROKERS: brokers.join(','),
-      JWT_SECRET: jwt.secret,
-      LOG_LEVEL: 'warn',
-      TOPIC_PREFIX: topicPrefix,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const service = spawnService('grading', {
+    GRPC_PORT: String(port),
+    MONGO_URL: mongoUrl,
+    MONGO_DB: dbName,
+    KAFKA_BROKERS: brokers.join(','),
+    JWT_SECRET: jwt.secret,
+    TOPIC_PREFIX: topicPrefix,
   });
-  // Never leave the service behind, whatever happens to this script.
-  process.once('exit', () => service.kill('SIGKILL'));
   const address = `127.0.0.1:${port}`;
   const client = createUnaryClient(GradingServiceService, address);
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${await signToken(jwt, { subject: 'bench', role: 'certifier', org: 'CNAS C951-P' })}`);
   try {
-    // Wait for the service to answer.
-    for (let i = 0; ; i++) {
-      try {
-        await client.getSigningKeys({}, new Metadata());
-        break;
-      } catch (error) {
-        if (i > 150) throw error;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    await waitUntilServing(() => client.getSigningKeys({}, new Metadata()));
     console.error('[bench] service up; IssueGrade vs updateOne');
     const rss: number[] = [];
     const sampler = setInterval(() => rss.push(rssMb(service.pid!)), 250);

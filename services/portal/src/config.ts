@@ -22,6 +22,11 @@ export const portalConfigSchema = z.object({
   BACKEND_DEADLINE_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   /** Requests per minute one client address may make (pages and API); 429 past it. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * How long the portal keeps catalogue names (product, brand, enterprise) it has read.
+   * Certificate status is never kept: concurrent requests only share the call in flight.
+   */
+  CATALOGUE_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** How long public answers may be cached (Cache-Control max-age, seconds). */
   PUBLIC_MAX_AGE_S: z.coerce.number().int().min(0).max(86_400).default(60),
 });

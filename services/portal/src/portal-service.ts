@@ -33,7 +33,7 @@ export const portalService = defineService({
       host: config.HTTP_HOST,
       port: config.HTTP_PORT,
       handle: createRouter({
-        lookups: new PortalLookups(backends),
+        lookups: new PortalLookups(backends, { catalogueTtlMs: config.CATALOGUE_CACHE_MS }),
         readiness: () => backends.readiness(),
         publicBaseUrl: config.PUBLIC_BASE_URL,
         rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,

@@ -7,6 +7,7 @@ import { SameLineVerificationReason } from '@pinzhi/contracts/pinzhi/sameline/v1
 import { Sector, type Valuation } from '@pinzhi/contracts/pinzhi/brand/v1/resources';
 import { InvalidArgumentError, NotFoundError } from '@pinzhi/platform';
 import type { Backends } from './backends.js';
+import { SharedCalls } from './shared-calls.js';
 
 /**
  * What the portal shows, as plain data: the pages render it and the JSON API returns it as
@@ -130,7 +131,21 @@ export function isUnavailable(error: unknown): boolean {
 
 /** The portal's reads, composed from the services' RPCs. */
 export class PortalLookups {
-  constructor(private readonly backends: Backends) {}
+  /** Catalogue answers (names of products, brands, enterprises), kept `catalogueTtlMs`. */
+  readonly #catalogue: SharedCalls<unknown>;
+  /** Status answers (certificates, grades, listings): concurrent requests share one call, nothing is kept. */
+  readonly #live = new SharedCalls<unknown>(0);
+
+  constructor(
+    private readonly backends: Backends,
+    options: { catalogueTtlMs: number } = { catalogueTtlMs: 0 },
+  ) {
+    this.#catalogue = new SharedCalls(options.catalogueTtlMs);
+  }
+
+  #shared<T>(calls: SharedCalls<unknown>, key: string, call: () => Promise<T>): Promise<T> {
+    return calls.get(key, call) as Promise<T>;
+  }
 
   /** A certificate number, checked before any service is asked. */
   static certificateNumber(raw: string): string {
@@ -156,7 +171,9 @@ export class PortalLookups {
 
   async #gradeCertificate(number: string): Promise<GradeCertificateView> {
     const { backends } = this;
-    const answer = await backends.grading.verifyCertificate({ certificateNumber: number }, await backends.metadata(), { deadline: backends.deadline });
+    const answer = await this.#shared(this.#live, `verify:${number}`, async () =>
+      backends.grading.verifyCertificate({ certificateNumber: number }, await backends.metadata(), { deadline: backends.deadline }),
+    );
     const grade = answer.grade;
     if (answer.reason === CertificateVerificationReason.CERTIFICATE_VERIFICATION_REASON_NOT_FOUND || !grade?.certificate) {
       throw new NotFoundError(`no certificate numbered ${number}`);
@@ -213,9 +230,9 @@ export class PortalLookups {
 
   async #sameLineCertificate(number: string): Promise<SameLineCertificateView> {
     const { backends } = this;
-    const answer = await backends.sameLine.verifySameLineCertificate({ certificateNumber: number }, await backends.metadata(), {
-      deadline: backends.deadline,
-    });
+    const answer = await this.#shared(this.#live, `verify-same-line:${number}`, async () =>
+      backends.sameLine.verifySameLineCertificate({ certificateNumber: number }, await backends.metadata(), { deadline: backends.deadline }),
+    );
     if (answer.reason === SameLineVerificationReason.SAME_LINE_VERIFICATION_REASON_NOT_FOUND) throw new NotFoundError(`no certificate numbered ${number}`);
     const listing = answer.listing ? listingView(answer.listing) : null;
     const reason = SameLineVerificationReason[answer.reason]?.replace('SAME_LINE_VERIFICATION_REASON_', '') ?? 'UNSPECIFIED';
@@ -325,7 +342,9 @@ export class PortalLookups {
 
   async #productMessage(gtin: string) {
     const { backends } = this;
-    const answer = await backends.catalogue.getProduct({ name: `products/${gtin}` }, await backends.metadata(true), { deadline: backends.deadline });
+    const answer = await this.#shared(this.#catalogue, `products/${gtin}`, async () =>
+      backends.catalogue.getProduct({ name: `products/${gtin}` }, await backends.metadata(true), { deadline: backends.deadline }),
+    );
     if (!answer.product) throw new NotFoundError(`no product with GTIN ${gtin}`);
     return answer.product;
   }
@@ -337,14 +356,18 @@ export class PortalLookups {
   async #brand(name: string) {
     if (!name) return null;
     const { backends } = this;
-    const { brand } = await backends.catalogue.getBrand({ name }, await backends.metadata(true), { deadline: backends.deadline });
+    const { brand } = await this.#shared(this.#catalogue, name, async () =>
+      backends.catalogue.getBrand({ name }, await backends.metadata(true), { deadline: backends.deadline }),
+    );
     return brand ? { name: brand.name, displayName: brand.displayName, displayNameZh: brand.displayNameZh } : null;
   }
 
   async #enterprise(name: string) {
     if (!name) return null;
     const { backends } = this;
-    const { enterprise } = await backends.catalogue.getEnterprise({ name }, await backends.metadata(true), { deadline: backends.deadline });
+    const { enterprise } = await this.#shared(this.#catalogue, name, async () =>
+      backends.catalogue.getEnterprise({ name }, await backends.metadata(true), { deadline: backends.deadline }),
+    );
     return enterprise ? { creditCode: enterprise.creditCode, displayNameZh: enterprise.displayNameZh, displayNameEn: enterprise.displayNameEn } : null;
   }
 
