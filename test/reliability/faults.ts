@@ -47,7 +47,7 @@ export interface ReliabilityOptions {
   opDeadlineMs?: number;
   /** The load stops taking new calls (and retrying) after this long; calls left count as not acknowledged. */
   loadTimeoutMs?: number;
-  /** How long the checks may take to pass after the load. An abandoned outbox mark is kept 60 s (ABANDONED_MARK_MS), so at least that. */
+  /** How long the checks may take to pass after the load. An abandoned outbox mark is kept 60 s (OUTBOX_ABANDONED_MARK_MS), so at least that. */
   convergenceMs?: number;
   /** Level of the suite's own logs (kafkajs, subscriber) and of the grading process. */
   logLevel?: string;

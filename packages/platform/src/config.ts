@@ -41,6 +41,8 @@ export const commonSettings = {
     .default(24 * 60 * 60),
   HEALTH_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  /** After a crash, how long an outbox mark of a write that never happened is kept (see OutboxRelayOptions.abandonedMarkMs). */
+  OUTBOX_ABANDONED_MARK_MS: z.coerce.number().int().min(5_000).max(3_600_000).default(60_000),
   /**
    * Largest Kafka record (key, value, headers) an event may make; a request causing a larger
    * one is refused. Keep it below the broker's message.max.bytes (1 048 588 by default).

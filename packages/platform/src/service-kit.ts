@@ -5,6 +5,7 @@ import { TokenVerifier } from './auth/jwt.js';
 import type { CommonConfig } from './config.js';
 import { loadConfig } from './config.js';
 import { implementService, type ServiceDefinitionLike, type ServiceHandlers } from './grpc/handler.js';
+import { diagnosticsHandlersWith, DiagnosticsServiceService, type ServiceStatusReport } from './grpc/diagnostics-service.js';
 import { HealthMonitor } from './grpc/health.js';
 import { startGrpcServer, type RunningGrpcServer } from './grpc/server.js';
 import { dlqTopicOf, mongoProcessedEvents, startEventConsumer, type EventHandler, type RunningConsumer } from './kafka/event-consumer.js';
@@ -169,6 +170,7 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
       logger: logger.child({ component: 'outbox' }),
       sweepIntervalMs: config.OUTBOX_SWEEP_INTERVAL_MS,
       maxEventBytes: config.EVENT_MAX_BYTES,
+      abandonedMarkMs: config.OUTBOX_ABANDONED_MARK_MS,
     });
     relay.start();
     steps.push({ name: 'outbox relay', run: () => relay.stop() });
@@ -202,10 +204,19 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
       audience: config.JWT_AUDIENCE,
       maxLifetimeS: config.JWT_MAX_LIFETIME_S,
     });
+    const consumerStates = consumers.map((c) => ({ group: `${prefix}${c.group}`, topic: topic(c.stream), joined: false }));
+    const status = async (): Promise<ServiceStatusReport> => ({
+      service: service.name,
+      servingStatus: health.status,
+      dependencies: health.dependencies.map((d) => ({ name: d.name, ok: d.ok, critical: d.critical, detail: d.detail, checkTime: d.checkedAt })),
+      consumers: consumerStates.map((c) => ({ ...c })),
+      outboxPending: await relay.pendingCount().catch(() => -1),
+    });
+    const grpcParts = [...parts.grpc, { definition: DiagnosticsServiceService, handlers: diagnosticsHandlersWith(status) }];
     const grpc = await startGrpcServer({
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
-      services: parts.grpc.map((g) => ({ definition: g.definition, implementation: implementService(g.definition, g.handlers, { verifier, logger }) })),
+      services: grpcParts.map((g) => ({ definition: g.definition, implementation: implementService(g.definition, g.handlers, { verifier, logger }) })),
       health,
       logger,
       maxReceiveBytes: config.GRPC_MAX_RECEIVE_BYTES,
@@ -213,7 +224,7 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
 
     const running: RunningConsumer[] = [];
     const consumersReady = Promise.all(
-      consumers.map(async (c) => {
+      consumers.map(async (c, i) => {
         const consumer = await startEventConsumer({
           joinInBackground: true,
           kafka,
@@ -228,6 +239,7 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
         });
         running.push(consumer);
         await consumer.joined;
+        consumerStates[i]!.joined = true;
       }),
     ).then(() => undefined);
     consumersReady.catch((error: unknown) => logger.error({ err: error }, 'a consumer failed to start'));

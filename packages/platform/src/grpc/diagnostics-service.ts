@@ -4,15 +4,30 @@ import {
   type AdminEchoResponse,
   type EchoRequest,
   type EchoResponse,
+  type GetServiceStatusResponse,
 } from '@pinzhi/contracts/pinzhi/diagnostics/v1/diagnostics';
 import { InvalidArgumentError } from '../errors.js';
 import type { ServiceHandlers } from './handler.js';
 
+/** What GetServiceStatus reports; the service kit gathers it from its health monitor, consumers and relay. */
+export type ServiceStatusReport = GetServiceStatusResponse;
+
 /**
- * Handlers of pinzhi.diagnostics.v1.DiagnosticsService: the whole request path (auth, role
- * matrix, error mapping) with no business logic, for smoke tests and the gRPC floor.
+ * Handlers of pinzhi.diagnostics.v1.DiagnosticsService: Echo and AdminEcho exercise the whole
+ * request path (auth, role matrix, error mapping) with no business logic, for smoke tests and
+ * the gRPC floor; GetServiceStatus reports what `status` gathers.
  */
-export const diagnosticsHandlers: ServiceHandlers<typeof DiagnosticsServiceService> = {
+export function diagnosticsHandlersWith(status: () => Promise<ServiceStatusReport>): ServiceHandlers<typeof DiagnosticsServiceService> {
+  return {
+    ...echoHandlers,
+    getServiceStatus: {
+      access: { roles: ['admin'] },
+      handle: () => status(),
+    },
+  };
+}
+
+const echoHandlers = {
   echo: {
     access: 'authenticated',
     async handle(request: EchoRequest, ctx): Promise<EchoResponse> {
@@ -32,6 +47,15 @@ export const diagnosticsHandlers: ServiceHandlers<typeof DiagnosticsServiceServi
       return { message: request.message };
     },
   },
-};
+} satisfies Omit<ServiceHandlers<typeof DiagnosticsServiceService>, 'getServiceStatus'>;
+
+/** The handlers outside a service (tests, the baseline bench): a status with nothing to report. */
+export const diagnosticsHandlers = diagnosticsHandlersWith(async () => ({
+  service: '',
+  servingStatus: 'SERVING',
+  dependencies: [],
+  consumers: [],
+  outboxPending: 0,
+}));
 
 export { DiagnosticsServiceService };

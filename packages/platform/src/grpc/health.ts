@@ -31,6 +31,7 @@ export class HealthMonitor {
   readonly #services = new Set<string>(['']);
   #status: ServingStatus = 'NOT_SERVING';
   #failing: string[] = [];
+  #last: DependencyState[] = [];
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
 
@@ -70,6 +71,11 @@ export class HealthMonitor {
         }
       }),
     );
+    const checkedAt = new Date();
+    this.#last = this.options.probes.map((probe, i) => {
+      const failure = results[i];
+      return { name: probe.name, ok: !failure, critical: probe.critical !== false, detail: failure ? String(failure.error).slice(0, 200) : '', checkedAt };
+    });
     const all = results.filter((r) => r !== undefined);
     this.#failing = all.map((f) => f.name);
     const failed = all.filter((f) => f.critical);
@@ -80,6 +86,15 @@ export class HealthMonitor {
     }
     this.#set(failed.length === 0 && !this.#stopping ? 'SERVING' : 'NOT_SERVING');
     return this.serving;
+  }
+
+  /** Each probe's result as of the last check (GetServiceStatus). */
+  get dependencies(): readonly DependencyState[] {
+    return this.#last;
+  }
+
+  get status(): ServingStatus {
+    return this.#status;
   }
 
   /** Reports NOT_SERVING for good and stops probing (first step of a graceful shutdown). */
@@ -93,6 +108,14 @@ export class HealthMonitor {
     this.#status = status;
     for (const name of this.#services) this.implementation.setStatus(name, status);
   }
+}
+
+export interface DependencyState {
+  name: string;
+  ok: boolean;
+  critical: boolean;
+  detail: string;
+  checkedAt: Date;
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

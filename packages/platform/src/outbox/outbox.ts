@@ -49,7 +49,7 @@ interface PendingMark {
 }
 
 /** A mark whose document shows no entry of its write is left alone this long (the write may still run). */
-const ABANDONED_MARK_MS = 60_000;
+export const DEFAULT_ABANDONED_MARK_MS = 60_000;
 
 export interface OutboxEntry {
   id: string;
@@ -170,6 +170,13 @@ export interface OutboxRelayOptions {
   maxEventBytes?: number;
   /** Entries in one publish request; default 500. */
   maxBatchEntries?: number;
+  /**
+   * A mark whose document shows no entry of its write is removed after this long
+   * (OUTBOX_ABANDONED_MARK_MS): its write never happened (the process died before it) or
+   * failed. Shorter clears `outbox_pending` sooner after a crash; it must stay longer than any
+   * write can take, or an entry written after its mark was removed waits for no sweep.
+   */
+  abandonedMarkMs?: number;
 }
 
 /**
@@ -489,7 +496,9 @@ export class OutboxRelay {
     const { published, deadLettered } = await this.#publish(written);
     // A mark goes once its write's entries are out; a mark whose write shows no entries is
     // either published already or its write never happened, unless that write is still running.
-    await this.#unmark(marks.filter((m) => pendingIds.has(m._id) || now - m.at.getTime() > ABANDONED_MARK_MS).map((m) => m._id));
+    await this.#unmark(
+      marks.filter((m) => pendingIds.has(m._id) || now - m.at.getTime() > (this.options.abandonedMarkMs ?? DEFAULT_ABANDONED_MARK_MS)).map((m) => m._id),
+    );
     if (published > 0 || deadLettered > 0) this.options.logger.info({ published, deadLettered }, 'outbox sweep published leftover events');
     return published;
   }
