@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { CommandStartedEvent, MongoClient } from 'mongodb';
 
 export interface BenchResult {
   name: string;
@@ -107,4 +108,52 @@ export async function waitUntilServing(probe: () => Promise<unknown>): Promise<v
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/** Commands sent by a monitored client, by "command collection", while `work` runs (ping/hello/lease excluded). */
+export async function countCommands(
+  client: MongoClient,
+  dbName: string,
+  work: () => Promise<void>,
+): Promise<{ total: number; byKind: Record<string, number> }> {
+  const byKind: Record<string, number> = {};
+  let total = 0;
+  const listener = (event: CommandStartedEvent) => {
+    if (event.databaseName !== dbName) return;
+    const target = String(event.command[event.commandName] ?? '');
+    if (['ping', 'hello', 'isMaster', 'buildInfo', 'endSessions', 'killCursors'].includes(event.commandName) || target === 'service_leases') return;
+    const kind = `${event.commandName} ${target}`;
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+    total++;
+  };
+  client.on('commandStarted', listener);
+  try {
+    await work();
+  } finally {
+    client.off('commandStarted', listener);
+  }
+  return { total, byKind };
+}
+
+export const perOperation = (counted: { total: number; byKind: Record<string, number> }, ops: number) =>
+  `${round(counted.total / ops, 1)} (${Object.entries(counted.byKind)
+    .map(([kind, n]) => `${kind} ${round(n / ops, 1)}`)
+    .join(', ')})`;
+
+/**
+ * Settings for an in-process service whose driver reports every command it sends (for
+ * countCommands): its own database, the local brokers, no timers of its own during the count.
+ */
+export function commandCountingEnv(dbName: string, jwtSecret: string): Record<string, string> {
+  const { mongoUrl, brokers } = benchSettings();
+  return {
+    MONGO_URL: `${mongoUrl}${mongoUrl.includes('?') ? '&' : '?'}monitorCommands=true`,
+    MONGO_DB: dbName,
+    KAFKA_BROKERS: brokers.join(','),
+    JWT_SECRET: jwtSecret,
+    GRPC_PORT: '0',
+    LOG_LEVEL: 'warn',
+    HEALTH_PROBE_INTERVAL_MS: '60000',
+    OUTBOX_SWEEP_INTERVAL_MS: '60000',
+  };
 }

@@ -28,8 +28,20 @@ import { GradingServiceService, IssueGradeRequest } from '@pinzhi/contracts/pinz
 import { valuationStream } from '@pinzhi/events';
 import { superiorMeasurements } from '@pinzhi/grading/testing';
 import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken, startService, type Role } from '@pinzhi/platform';
-import { MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
-import { benchSettings, round, runConcurrently, spawnService, stopService, waitUntilServing, writeResults, type BenchResult } from './bench-kit.js';
+import { MongoClient, type Db, type Document } from 'mongodb';
+import {
+  benchSettings,
+  commandCountingEnv,
+  countCommands,
+  perOperation,
+  round,
+  runConcurrently,
+  spawnService,
+  stopService,
+  waitUntilServing,
+  writeResults,
+  type BenchResult,
+} from './bench-kit.js';
 
 const logger = createLogger('bench', 'warn');
 const { seconds, concurrency, brokers, mongoUrl } = benchSettings();
@@ -254,32 +266,6 @@ function storageWork(db: Db, label: string, read: Document, written: Document) {
   };
 }
 
-/** Commands sent by a monitored client, by "command collection", while `work` runs (ping/hello/lease excluded). */
-async function countCommands(client: MongoClient, dbName: string, work: () => Promise<void>): Promise<{ total: number; byKind: Record<string, number> }> {
-  const byKind: Record<string, number> = {};
-  let total = 0;
-  const listener = (event: CommandStartedEvent) => {
-    if (event.databaseName !== dbName) return;
-    const target = String(event.command[event.commandName] ?? '');
-    if (['ping', 'hello', 'isMaster', 'buildInfo', 'endSessions', 'killCursors'].includes(event.commandName) || target === 'service_leases') return;
-    const kind = `${event.commandName} ${target}`;
-    byKind[kind] = (byKind[kind] ?? 0) + 1;
-    total++;
-  };
-  client.on('commandStarted', listener);
-  try {
-    await work();
-  } finally {
-    client.off('commandStarted', listener);
-  }
-  return { total, byKind };
-}
-
-const perOperation = (counted: { total: number; byKind: Record<string, number> }, ops: number) =>
-  `${round(counted.total / ops, 1)} (${Object.entries(counted.byKind)
-    .map(([kind, n]) => `${kind} ${round(n / ops, 1)}`)
-    .join(', ')})`;
-
 async function serviceBench(): Promise<void> {
   const dbName = `bench_brand_${randomUUID().slice(0, 8)}`;
   // Its own topics and database: a benchmark never touches the ones `npm start` uses.
@@ -484,22 +470,12 @@ async function serviceBench(): Promise<void> {
     console.error('[bench] storage commands per operation (in-process, command monitoring)');
     // A second instance on a database and prefix of its own (the spawned one holds the writer
     // lease and the consumer group of the first), whose driver reports every command it sends.
-    const separator = mongoUrl.includes('?') ? '&' : '?';
     const countingPrefix = `${topicPrefix}commands.`;
     const countingMongo = new MongoClient(mongoUrl);
     await countingMongo.connect();
     await seed(countingMongo.db(countingDb));
     counting = await startService(brandValuationService, {
-      env: {
-        MONGO_URL: `${mongoUrl}${separator}monitorCommands=true`,
-        MONGO_DB: countingDb,
-        KAFKA_BROKERS: brokers.join(','),
-        JWT_SECRET: jwt.secret,
-        GRPC_PORT: '0',
-        LOG_LEVEL: 'warn',
-        HEALTH_PROBE_INTERVAL_MS: '60000',
-        OUTBOX_SWEEP_INTERVAL_MS: '60000',
-      },
+      env: commandCountingEnv(countingDb, jwt.secret),
       namePrefix: countingPrefix,
       logger,
     });

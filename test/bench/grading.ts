@@ -19,12 +19,23 @@ import { readFileSync } from 'node:fs';
 import { Metadata, makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
 import type { Standard } from '@pinzhi/catalogue-reader';
 import { GradingServiceService, IssueGradeRequest, IssueGradesRequest, type IssueGradesResponse } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
-import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken } from '@pinzhi/platform';
+import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken, startService } from '@pinzhi/platform';
 import { MongoClient } from 'mongodb';
 import { collectionOf, loadSeeds } from '@pinzhi/catalogue/testing';
 import { gradeStream } from '@pinzhi/events';
-import { compileStandard, superiorMeasurements } from '@pinzhi/grading/testing';
-import { benchSettings, round, runConcurrently, spawnService, waitUntilServing, writeResults, type BenchResult } from './bench-kit.js';
+import { compileStandard, gradingService, superiorMeasurements } from '@pinzhi/grading/testing';
+import {
+  benchSettings,
+  commandCountingEnv,
+  countCommands,
+  perOperation,
+  round,
+  runConcurrently,
+  spawnService,
+  waitUntilServing,
+  writeResults,
+  type BenchResult,
+} from './bench-kit.js';
 
 const logger = createLogger('bench', 'warn');
 const { seconds, concurrency, brokers, mongoUrl } = benchSettings();
@@ -363,7 +374,99 @@ async function serviceBench(): Promise<void> {
   }
 }
 
+/**
+ * Storage commands per IssueGrade, counted with the driver's command monitoring on an
+ * in-process instance: everything one issue causes (the request, the relay's publish and
+ * clear, grading's own consumer converging it and projecting the state record), with a first
+ * grade per product and with a second that supersedes it; and per item of one IssueGrades.
+ */
+async function commandBench(): Promise<void> {
+  const COUNTED = 20;
+  const dbName = `bench_grading_cmd_${randomUUID().slice(0, 8)}`;
+  const topicPrefix = `bench-${dbName}.`;
+  const mongo = new MongoClient(mongoUrl);
+  await mongo.connect();
+  const db = mongo.db(dbName);
+  const kafka = createKafka({ brokers, clientId: 'bench-grading-commands', logger });
+  const publisher = await createEventPublisher(kafka, { topicPrefix });
+  await loadSeeds(db, new OutboxRelay({ db, publisher, collections: Object.values(collectionOf), logger, sweepIntervalMs: 60_000 }), logger);
+  const template = await db.collection('products').findOne({ _id: '06934567801012' as never });
+  await db
+    .collection('products')
+    .insertMany(PRODUCTS.map((gtin14) => ({ ...template, _id: gtin14, gtin14, gtin: gtin14.slice(1), twinProductId: undefined })) as never[]);
+  const counting = await startService(gradingService, {
+    env: commandCountingEnv(dbName, jwt.secret),
+    namePrefix: topicPrefix,
+    logger,
+  });
+  const client = createUnaryClient(GradingServiceService, counting.address);
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${await signToken(jwt, { subject: 'bench', role: 'certifier', org: 'CNAS C951-P' })}`);
+  try {
+    await counting.consumersReady;
+    const processed = db.collection('processed_events');
+    const convergence = { consumer: `${topicPrefix}grading-convergence` };
+    const pending = db.collection('outbox_pending');
+    // Settled: every mark cleared and grading's own consumer has handled every grade event.
+    const settled = async (events: number) => {
+      for (let i = 0; i < 200; i++) {
+        const left = await pending.countDocuments();
+        const handled = await processed.countDocuments(convergence);
+        if (left === 0 && handled >= events) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const issueOne = (n: number, round: string) =>
+      client.issueGrade(
+        IssueGradeRequest.fromPartial({
+          product: `products/${PRODUCTS[n]}`,
+          standardCode: STANDARD,
+          report: {
+            laboratoryCnasNumber: 'CNAS L99501',
+            reportNumber: `C-${round}-${n}`,
+            sampleId: `S-${n}`,
+            testedOn: '2026-11-20',
+            measurements: measurements(n),
+          },
+        }),
+        metadata,
+      );
+    const monitored = counting.db.client;
+    const before = await processed.countDocuments(convergence);
+    const first = await countCommands(monitored, dbName, async () => {
+      for (let n = 0; n < COUNTED; n++) await issueOne(n, 'first');
+      await settled(before + COUNTED);
+    });
+    const afterFirst = await processed.countDocuments(convergence);
+    // A second grade per product: it supersedes the first (issued + superseded events).
+    const second = await countCommands(monitored, dbName, async () => {
+      for (let n = 0; n < COUNTED; n++) await issueOne(n, 'second');
+      await settled(afterFirst + 2 * COUNTED);
+    });
+    for (const [label, counted] of [
+      ['first grade of a product', first],
+      ['a grade that supersedes another', second],
+    ] as const) {
+      results.push({
+        name: `grading.issue_grade_storage_commands (${label})`,
+        unit: 'commands per IssueGrade',
+        value: counted.total / COUNTED,
+        ops: COUNTED,
+        concurrency: 1,
+        floor: `all an issue causes (request, relay, own consumer): ${perOperation(counted, COUNTED)}`,
+      });
+    }
+  } finally {
+    client.close();
+    await counting.stop();
+    await publisher.close();
+    await db.dropDatabase();
+    await mongo.close();
+  }
+}
+
 engineBench();
 await serviceBench();
+await commandBench();
 writeResults('grading', results, { seconds, concurrency });
 process.exit(0);

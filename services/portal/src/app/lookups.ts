@@ -17,23 +17,28 @@ import { SharedCalls } from './shared-calls.js';
 /** A certificate's status in words (the page colours it). */
 export type CertificateStatus = 'valid' | 'downgraded' | 'revoked' | 'expired' | 'superseded' | 'not-current' | 'not-genuine' | 'suspended' | 'withdrawn';
 
-export interface GradeCertificateView {
-  kind: 'grade';
+/** What every certificate answer says, grade or 三同. */
+interface CertificateAnswer {
   number: string;
   status: CertificateStatus;
-  /** The stored certificate's signature verifies against grading's published keys. */
+  /** The stored certificate's signature verifies against the issuing service's published keys. */
   genuine: boolean;
-  /** What badges show: genuine, live, in its window and the product's current grade. */
+  /** Grade: what badges show (genuine, live, in its window, the product's current grade); 三同: declared or certified and in its window. */
   current: boolean;
+  /** The service's reason enum without its prefix, e.g. VALID, REVOKED, SIGNATURE_INVALID. */
   reason: string;
   detail: string;
+}
+
+export interface GradeCertificateView extends CertificateAnswer {
+  kind: 'grade';
   level: string;
   issuedLevel: string;
   standardCode: string;
   category: string;
   product: ProductSummary;
-  brand: { name: string; displayName: string; displayNameZh: string } | null;
-  enterprise: { creditCode: string; displayNameZh: string; displayNameEn: string } | null;
+  brand: BrandSummary | null;
+  enterprise: EnterpriseSummary | null;
   certificationBody: { name: string; cnasNumber: string };
   validFrom: string;
   validUntil: string;
@@ -45,14 +50,8 @@ export interface GradeCertificateView {
   certificate: Record<string, unknown>;
 }
 
-export interface SameLineCertificateView {
+export interface SameLineCertificateView extends CertificateAnswer {
   kind: 'same-line';
-  number: string;
-  status: CertificateStatus;
-  genuine: boolean;
-  current: boolean;
-  reason: string;
-  detail: string;
   listing: ListingView | null;
 }
 
@@ -66,10 +65,22 @@ export interface ProductSummary {
   category: string;
 }
 
+export interface BrandSummary {
+  name: string;
+  displayName: string;
+  displayNameZh: string;
+}
+
+export interface EnterpriseSummary {
+  creditCode: string;
+  displayNameZh: string;
+  displayNameEn: string;
+}
+
 export interface ProductView {
   product: ProductSummary;
-  brand: { name: string; displayName: string; displayNameZh: string } | null;
-  enterprise: { creditCode: string; displayNameZh: string; displayNameEn: string } | null;
+  brand: BrandSummary | null;
+  enterprise: EnterpriseSummary | null;
   /** The current grade per standard. */
   grades: Array<{ standardCode: string; level: string; status: CertificateStatus; certificateNumber: string; validUntil: string }>;
   /** 三同 listings naming the product; null when same-line did not answer. */
