@@ -4,3 +4,4 @@ export * from './grading.js';
 export * from './supervision.js';
 export * from './brand.js';
 export * from './sameline.js';
+export * from './webhook.js';

@@ -4,6 +4,8 @@ import type { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 export interface MessageCodec<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  /** The message as protobuf JSON (ts-proto's canonical mapping). */
+  toJSON(message: T): unknown;
 }
 
 /** An event as it leaves a producer: what the outbox stores and the relay publishes. */
@@ -46,6 +48,11 @@ export interface StreamDefinition<M extends Record<string, MessageCodec<any>>> {
   event<V extends keyof M & string>(verb: V, payload: ReturnType<M[V]['decode']>, at: { key: string; subject?: string }): StreamEvent;
   /** A compacted stream's "no value any more" record for a key. */
   tombstone(verb: keyof M & string, at: { key: string; subject?: string }): StreamEvent;
+  /**
+   * The payload of an event of this stream as protobuf JSON (how webhooks carry it), or
+   * undefined for a type this stream does not define; throws when a known type does not decode.
+   */
+  toJson(event: ReceivedEvent): unknown;
   /** Picks the payload message by type and decodes it; never throws. */
   decode(event: ReceivedEvent): Decoded<M>;
   /**
@@ -87,6 +94,10 @@ export function defineStream<M extends Record<string, MessageCodec<any>>>(spec: 
     verbOf: (type) => byType.get(type),
     event: (verb, payload, at) => ({ ...base(verb, at), data: spec.messages[verb]!.encode(payload).finish() }),
     tombstone: (verb, at) => ({ ...base(verb, at), data: new Uint8Array(), tombstone: true }),
+    toJson(event) {
+      const decoded = this.read(event);
+      return decoded ? spec.messages[decoded.verb]!.toJSON(decoded.payload) : undefined;
+    },
     read(event) {
       const decoded = this.decode(event);
       if (decoded.kind === 'malformed') throw new Error(decoded.reason);

@@ -1,3 +1,4 @@
+import { webhookSubscriptionStream } from '@pinzhi/events';
 import { defineService } from '@pinzhi/platform';
 import { Backends } from './app/backends.js';
 import { PortalLookups } from './app/lookups.js';
@@ -14,7 +15,7 @@ export const portalService = defineService({
   name: 'portal',
   config: portalConfigSchema,
   outboxCollections: WEBHOOK_OUTBOX_COLLECTIONS,
-  publishes: [],
+  publishes: [webhookSubscriptionStream],
   indexes: ensureWebhookIndexes,
   async start(context) {
     const { config, logger } = context;
