@@ -25,6 +25,12 @@ if [ -z "${JWT_SECRET:-}" ]; then
   log "JWT_SECRET not set: using the development secret (never use it outside a laptop)"
 fi
 
+if [ -z "${WEBHOOK_ALLOW_LOOPBACK:-}" ]; then
+  # So a webhook receiver on this machine works out of the box (README); never in production.
+  export WEBHOOK_ALLOW_LOOPBACK=true
+  log "WEBHOOK_ALLOW_LOOPBACK not set: webhooks may go to 127.0.0.1 over http (development only)"
+fi
+
 pids=()
 started=()
 stop_all() {

@@ -6,6 +6,9 @@
  *                                  (concurrent requests share one VerifyCertificate call), and
  *                                  a random one of CERTIFICATES numbers per request (the work
  *                                  of distinct certificates; catalogue names are kept 30 s)
+ *   webhook delivery               grade events published to the portal's topic → POST seen by a
+ *                                  local receiver: the peak rate (a burst), then the latency at
+ *                                  half of it (target p99 ≤ 1 s)
  *
  *   npm run bench:portal     (builds, brings the local stack up if needed)
  *
@@ -15,14 +18,26 @@
  * work on the same two cores. BENCH_SECONDS (default 5) bounds each measurement.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Metadata } from '@grpc/grpc-js';
 import autocannon from 'autocannon';
 import { collectionOf, loadSeeds } from '@pinzhi/catalogue/testing';
 import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
+import { Grade } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
+import { CreateSubscriptionRequest, WebhookServiceService } from '@pinzhi/contracts/pinzhi/webhook/v1/webhook_service';
+import { gradeStream } from '@pinzhi/events';
 import { superiorMeasurements } from '@pinzhi/grading/testing';
-import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken } from '@pinzhi/platform';
+import {
+  createEventPublisher,
+  createKafka,
+  createLogger,
+  createUnaryClient,
+  eventToPublish,
+  OutboxRelay,
+  signToken,
+  type EventPublisher,
+} from '@pinzhi/platform';
 import { MongoClient } from 'mongodb';
 import { benchSettings, round, spawnService, stopService, waitUntilServing, writeResults, type BenchResult } from './bench-kit.js';
 
@@ -88,6 +103,7 @@ async function main(): Promise<void> {
       BRAND_VALUATION_ADDRESS: '127.0.0.1:1',
       SAME_LINE_ADDRESS: '127.0.0.1:1',
       RATE_LIMIT_PER_MINUTE: '100000000',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
     }),
   ];
   const grading = createUnaryClient(GradingServiceService, `127.0.0.1:${ports.grading}`);
@@ -158,6 +174,7 @@ async function main(): Promise<void> {
         console.error(`[bench] ${name} (${CERTIFICATES} numbers): ${spread.non2xx} non-2xx answers, ${spread.errors} errors`);
       results.push(row(`_${CERTIFICATES}_numbers`, spread));
     }
+    await webhookBench(publisher, `127.0.0.1:${ports.portalGrpc}`);
     writeResults('portal', results, { seconds, connections: CONNECTIONS, certificates: CERTIFICATES, p99TargetMs: 50 });
   } finally {
     grading.close();
@@ -166,6 +183,93 @@ async function main(): Promise<void> {
     await mongo.close();
     await publisher.close();
   }
+}
+
+/**
+ * Event → webhook delivered: grade events published straight to the portal's topic (what
+ * grading's relay does), a subscription for them, and a receiver on 127.0.0.1 noting when each
+ * event's POST arrives. First a burst for the peak delivery rate, then events paced at half
+ * of it for the latency.
+ */
+async function webhookBench(publisher: EventPublisher, portalAddress: string): Promise<void> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let received = 0;
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      const id = (JSON.parse(body) as { id: string }).id;
+      const at = sentAt.get(id);
+      if (at !== undefined) {
+        latencies.push(performance.now() - at);
+        sentAt.delete(id);
+      }
+      received++;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const webhooks = createUnaryClient(WebhookServiceService, portalAddress);
+  const marketplace = new Metadata();
+  marketplace.set('authorization', `Bearer ${await signToken(jwt, { subject: 'bench', role: 'marketplace', org: 'BENCH-MARKET' })}`);
+  await webhooks.createSubscription(
+    CreateSubscriptionRequest.fromPartial({
+      subscription: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, eventTypes: [gradeStream.types.issued] },
+    }),
+    marketplace,
+  );
+  let n = 0;
+  const publishOne = async () => {
+    const grade = Grade.fromPartial({
+      name: `grades/bench-${n++}`,
+      product: 'products/06934567801036',
+      gtin: '06934567801036',
+      brand: 'brands/brand-chengyu',
+      standardCode: 'GB/T 14272-2021',
+    });
+    const event = eventToPublish(gradeStream.event('issued', { grade }, { key: grade.gtin, subject: grade.name }));
+    sentAt.set(event.event.id, performance.now());
+    await publisher.publish([event]);
+  };
+  const drain = async (count: number, limitMs: number) => {
+    const until = performance.now() + limitMs;
+    while (received < count && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  };
+  // Warm-up: the portal's consumer group joins and reads from the start of the topic.
+  await publishOne();
+  await drain(1, 60_000);
+  const BURST = Number(process.env.BENCH_WEBHOOK_BURST ?? 300);
+  const burstStart = performance.now();
+  for (let i = 0; i < BURST; i++) await publishOne();
+  await drain(1 + BURST, 120_000);
+  const peak = BURST / ((performance.now() - burstStart) / 1000);
+  latencies.length = 0;
+  const rate = Math.max(1, peak / 2);
+  const start = performance.now();
+  let paced = 0;
+  for (let i = 0; performance.now() - start < seconds * 1000; i++) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await publishOne();
+    paced++;
+  }
+  await drain(1 + BURST + paced, 60_000);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+  results.push({
+    name: 'portal.webhook_delivery_latency',
+    unit: `deliveries (of ${paced}) at ${round(rate, 1)}/s`,
+    value: latencies.length,
+    ops: latencies.length,
+    concurrency: 1,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    ratio: pct(0.99) / 1000,
+    floor: `target p99 ≤ 1 000 ms at half the peak rate (ratio = p99 / 1 000 ms); peak ${round(peak, 1)} deliveries/s over a burst of ${BURST}`,
+  });
+  webhooks.close();
+  await new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections()));
 }
 
 await main();
