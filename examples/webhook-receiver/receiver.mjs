@@ -1,3 +1,4 @@
+/* global process, Buffer, console */
 // A marketplace's webhook endpoint, in plain Node (no dependencies): verifies each delivery
 // with the Standard Webhooks algorithm, refuses stale or forged ones, remembers webhook-ids so
 // a retry is applied once, and prints the event.
