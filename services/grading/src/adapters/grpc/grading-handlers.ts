@@ -9,7 +9,14 @@ import { InvalidArgumentError, isPinzhiError, pinzhiMetrics, ResourceExhaustedEr
 import type { GradingUseCases, IssueGradeInput } from '../../app/grading-use-cases.js';
 import type { GradeFilter } from '../../app/ports.js';
 import type { GradeFeed } from '../kafka/grade-feed.js';
-import { certificateFromMessage, decisionRuleFromMessage, gradeStateOf, gradeToMessage, reportFromMessage } from '../proto/grading-mapping.js';
+import {
+  certificateFromMessage,
+  decisionRuleFromMessage,
+  gradeStateOf,
+  gradeToMessage,
+  reasonFromMessage,
+  reportFromMessage,
+} from '../proto/grading-mapping.js';
 import type { StoredGrade } from '../../app/ports.js';
 
 const certifiers = { roles: ['certifier'] } as const;
@@ -140,14 +147,19 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
     downgradeGrade: {
       access: changers,
       async handle(request, ctx) {
-        const grade = await useCases.downgradeGrade(ctx.caller, idFrom('grades', request.name), request.level.trim().toUpperCase(), request.reason);
+        const grade = await useCases.downgradeGrade(
+          ctx.caller,
+          idFrom('grades', request.name),
+          request.level.trim().toUpperCase(),
+          reasonFromMessage(request.reason),
+        );
         return { grade: gradeToMessage(grade) };
       },
     },
     revokeGrade: {
       access: changers,
       async handle(request, ctx) {
-        return { grade: gradeToMessage(await useCases.revokeGrade(ctx.caller, idFrom('grades', request.name), request.reason)) };
+        return { grade: gradeToMessage(await useCases.revokeGrade(ctx.caller, idFrom('grades', request.name), reasonFromMessage(request.reason))) };
       },
     },
     verifyCertificate: {

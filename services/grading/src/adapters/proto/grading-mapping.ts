@@ -9,7 +9,7 @@ import {
   type IndicatorVerdict as IndicatorVerdictMessage,
   type TestReport as TestReportMessage,
 } from '@pinzhi/contracts/pinzhi/grading/v1/resources';
-import { InvalidArgumentError, type FieldViolation } from '@pinzhi/platform';
+import { checkText, InvalidArgumentError, type FieldViolation } from '@pinzhi/platform';
 import { signedFieldsOf } from '../../app/grading-use-cases.js';
 import type { StoredGrade } from '../../app/ports.js';
 import type { CertificateRecord, GradeState as GradeStateWord } from '../../domain/grade.js';
@@ -54,13 +54,19 @@ const INDICATOR_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export function reportFromMessage(report: TestReportMessage | undefined, field = 'report'): TestReport & { batch?: string } {
   const r = report ?? ({ measurements: [] } as unknown as TestReportMessage);
   const violations: FieldViolation[] = [];
-  const tooLong = (name: string, value: string, max: number = REPORT_LIMITS.text) => {
-    if (value.length > max) violations.push({ field: `${field}.${name}`, reason: 'TOO_LONG', description: `at most ${max} characters` });
+  // Report numbers, sample ids and batches are the laboratory's own text: the text policy
+  // (no control or bidi characters, valid Unicode, NFC) with the report's length limit.
+  const text = (name: string, value: string) => {
+    const checked = checkText(`${field}.${name}`, value, { maxChars: REPORT_LIMITS.text });
+    violations.push(...checked.violations);
+    return checked.value;
   };
-  tooLong('report_number', r.reportNumber ?? '');
-  tooLong('sample_id', r.sampleId ?? '');
-  tooLong('batch', r.batch ?? '');
-  tooLong('laboratory_cnas_number', r.laboratoryCnasNumber ?? '');
+  const reportNumber = text('report_number', r.reportNumber ?? '');
+  const sampleId = text('sample_id', r.sampleId ?? '');
+  const batch = text('batch', r.batch ?? '');
+  if ((r.laboratoryCnasNumber ?? '').length > REPORT_LIMITS.text) {
+    violations.push({ field: `${field}.laboratory_cnas_number`, reason: 'TOO_LONG', description: `at most ${REPORT_LIMITS.text} characters` });
+  }
   const testedOn = (r.testedOn ?? '').trim();
   // Date.parse rolls 2026-02-31 over to March; a real date reads back as itself.
   const parsed = new Date(`${testedOn}T00:00:00Z`);
@@ -98,12 +104,19 @@ export function reportFromMessage(report: TestReportMessage | undefined, field =
   if (violations.length > 0) throw new InvalidArgumentError('invalid test report', violations);
   return {
     laboratoryCnasNumber: r.laboratoryCnasNumber.trim(),
-    reportNumber: r.reportNumber.trim(),
-    sampleId: r.sampleId.trim(),
+    reportNumber: reportNumber.trim(),
+    sampleId: sampleId.trim(),
     testedOn,
     measurements,
-    ...(r.batch ? { batch: r.batch } : {}),
+    ...(batch ? { batch } : {}),
   };
+}
+
+/** Why a grade is downgraded or revoked: shown on certificate pages and carried in events. */
+export function reasonFromMessage(reason: string): string {
+  const checked = checkText('reason', reason, { maxChars: 500 });
+  if (checked.violations.length > 0) throw new InvalidArgumentError('the reason is not acceptable text', checked.violations);
+  return checked.value;
 }
 
 function reportToMessage(report: TestReport & { batch?: string }): TestReportMessage {
