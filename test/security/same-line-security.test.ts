@@ -1,0 +1,33 @@
+/** Hostile callers and hostile input against same-line (三同) (the kit: probe-kit.ts), on a seeded catalogue. */
+import { loadSeeds } from '@pinzhi/catalogue/testing';
+import { sameLineService } from '@pinzhi/same-line/testing';
+import { logger, startServiceForTest } from '../support/harness.js';
+import { securitySuite } from './probe-kit.js';
+
+const certifiersOrAdmins = ['certifier', 'admin'] as const;
+const partiesOrAdmins = ['enterprise', 'certifier', 'admin'] as const;
+
+securitySuite({
+  key: 'same-line',
+  service: 'pinzhi.sameline.v1.SameLineService',
+  matrix: {
+    FileCase: ['enterprise'],
+    GetCase: 'authenticated',
+    ListCases: 'authenticated',
+    StartEvaluation: certifiersOrAdmins,
+    AddFinding: ['certifier'],
+    CertifyCase: ['certifier'],
+    RejectCase: certifiersOrAdmins,
+    SuspendCase: ['certifier', 'regulator', 'admin'],
+    ReinstateCase: partiesOrAdmins,
+    WithdrawCase: partiesOrAdmins,
+    VerifySameLineCertificate: 'public',
+    SearchListings: 'public',
+    GetSigningKeys: 'public',
+  },
+  async start() {
+    const sameLine = await startServiceForTest(sameLineService);
+    await loadSeeds(sameLine.db, sameLine.relay, logger);
+    return sameLine;
+  },
+});
