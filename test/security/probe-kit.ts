@@ -248,7 +248,10 @@ const defaultOrg = (role: Role) => (role === 'enterprise' ? '91320500MA1N7D4B8T'
 export function securitySuite(spec: SecuritySpec): void {
   const pkg = spec.service.slice(0, spec.service.lastIndexOf('.') + 1);
   const service = definitions[spec.service]!;
-  const methods = Object.fromEntries(Object.entries(service).map(([name, m]) => [name, { ...(m as MethodDefinition), name }])) as Record<string, MethodDefinition & { name: string }>;
+  const methods = Object.fromEntries(Object.entries(service).map(([name, m]) => [name, { ...(m as MethodDefinition), name }])) as Record<
+    string,
+    MethodDefinition & { name: string }
+  >;
   const orgOf = spec.orgOf ?? defaultOrg;
   const results: Record<string, unknown> = { service: spec.service };
   let running: (RunningService & { ns: { dbName: string } }) | undefined;
