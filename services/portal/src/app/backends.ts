@@ -5,7 +5,6 @@ import { HealthCheckResponse_ServingStatus, HealthService } from '@pinzhi/contra
 import { GradingServiceService } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
 import { SameLineServiceService } from '@pinzhi/contracts/pinzhi/sameline/v1/same_line_service';
 import { createUnaryClient, signToken, type JwtSettings, type UnaryClient } from '@pinzhi/platform';
-import { context, propagation } from '@opentelemetry/api';
 
 export interface BackendAddresses {
   catalogue: string;
@@ -17,8 +16,8 @@ export interface BackendAddresses {
 /**
  * The services the portal reads, over gRPC. Public RPCs need no token; the read RPCs of the
  * catalogue and grading are called as the portal's own read-only identity (role
- * `marketplace`, a short-lived token it signs itself and renews). The caller's trace context
- * travels in the metadata, so a page's trace continues into every service it asked.
+ * `marketplace`, a short-lived token it signs itself and renews). Calls run inside the HTTP
+ * request's span, so the gRPC instrumentation carries the trace into every service asked.
  */
 export class Backends {
   readonly catalogue: UnaryClient<typeof CatalogueServiceService>;
@@ -64,12 +63,9 @@ export class Backends {
     return { ready: backends.catalogue === 'SERVING' && backends.grading === 'SERVING', backends };
   }
 
-  /** Metadata for one call: trace context, a deadline and, for read RPCs, the portal's token. */
+  /** Metadata for one call: for read RPCs, the portal's token. */
   async metadata(authenticated = false): Promise<Metadata> {
     const metadata = new Metadata();
-    const carrier: Record<string, string> = {};
-    propagation.inject(context.active(), carrier);
-    for (const [key, value] of Object.entries(carrier)) metadata.set(key, value);
     if (authenticated) metadata.set('authorization', `Bearer ${await this.#currentToken()}`);
     return metadata;
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { status as grpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { fieldViolationsOf, PinzhiError, type FieldViolation, type Logger } from '@pinzhi/platform';
 import QRCode from 'qrcode';
 import { PortalLookups, type CertificateView, type ProductView } from '../app/lookups.js';
@@ -192,7 +193,30 @@ export function createRouter(options: RouterOptions) {
     throw new HttpError(404, 'NOT_FOUND', 'no such page');
   }
 
-  return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const tracer = trace.getTracer('pinzhi');
+
+  /**
+   * One SERVER span per request, a child of the caller's `traceparent` when it sends one; the
+   * backend calls made while answering run inside it, so the trace continues into the services.
+   */
+  return async function traced(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const path = (request.url ?? '/').split('?')[0]!.slice(0, 200);
+    const span = tracer.startSpan(
+      `HTTP ${request.method ?? 'GET'}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method ?? '', 'url.path': path } },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () => handle(request, response));
+      span.setAttribute('http.response.status_code', response.statusCode);
+      if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    } finally {
+      span.end();
+    }
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = Date.now();
     const rawUrl = request.url ?? '/';
     let url: URL;
@@ -234,7 +258,7 @@ export function createRouter(options: RouterOptions) {
     }
     send(request, response, answer, lang, options.publicMaxAgeS);
     options.logger.debug({ method: request.method, path: rawUrl.slice(0, 200), status: answer.status, ms: Date.now() - started }, 'portal request');
-  };
+  }
 }
 
 function isBackendDown(error: unknown): boolean {
