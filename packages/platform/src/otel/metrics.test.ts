@@ -31,6 +31,8 @@ describe('pinzhi metrics', () => {
     pinzhiMetrics.gradeIssued('NONCONFORMING');
     pinzhiMetrics.deadLettered('grading-supervision', 'pinzhi.supervision.sample.v1');
     pinzhiMetrics.refused('/pinzhi.grading.v1.GradingService/IssueGrade', 'INVALID_ARGUMENT');
+    pinzhiMetrics.webhookAttempt('failed');
+    pinzhiMetrics.webhookAttempt('delivered');
     let reads = 0;
     const stopOutbox = pinzhiMetrics.observeOutboxPending(async () => {
       reads++;
@@ -57,6 +59,12 @@ describe('pinzhi metrics', () => {
     expect(points(metricNames.grpcRefusals)).toEqual([
       { value: 1, attributes: { 'pinzhi.grpc.method': '/pinzhi.grading.v1.GradingService/IssueGrade', 'pinzhi.grpc.code': 'INVALID_ARGUMENT' } },
     ]);
+    expect(points(metricNames.webhookAttempts)).toEqual(
+      expect.arrayContaining([
+        { value: 1, attributes: { 'pinzhi.webhook.outcome': 'failed' } },
+        { value: 1, attributes: { 'pinzhi.webhook.outcome': 'delivered' } },
+      ]),
+    );
     expect(points(metricNames.outboxPending)).toEqual([{ value: 3, attributes: {} }]);
     expect(points(metricNames.consumerLag)).toEqual([
       { value: 7, attributes: { 'pinzhi.consumer.group': 'grading-convergence', 'pinzhi.topic': 'pinzhi.grading.grade.v1' } },

@@ -19,6 +19,8 @@ export const metricNames = {
   grpcRefusals: 'pinzhi.grpc.refusals',
   /** Counter: grades IssueGrade(s) created, by level (a refused report's is NONCONFORMING); a repeat that returns the existing grade is not counted. */
   gradesIssued: 'pinzhi.grades.issued',
+  /** Counter: webhook delivery attempts, by outcome (delivered, failed, dead-letter). */
+  webhookAttempts: 'pinzhi.webhook.attempts',
 } as const;
 
 export const metricAttributes = {
@@ -29,6 +31,8 @@ export const metricAttributes = {
   /** The full method path, e.g. `/pinzhi.grading.v1.GradingService/IssueGrade`. */
   grpcMethod: 'pinzhi.grpc.method',
   gradeLevel: 'pinzhi.grade.level',
+  /** delivered, failed (will be retried) or dead-letter. */
+  webhookOutcome: 'pinzhi.webhook.outcome',
 } as const;
 
 export interface ConsumerLag {
@@ -54,6 +58,7 @@ function createInstruments(meter: Meter) {
     }),
     grpcRefusals: meter.createCounter(metricNames.grpcRefusals, { description: 'gRPC calls answered with a non-OK status', unit: '{call}' }),
     gradesIssued: meter.createCounter(metricNames.gradesIssued, { description: 'Grades created by IssueGrade(s), by level', unit: '{grade}' }),
+    webhookAttempts: meter.createCounter(metricNames.webhookAttempts, { description: 'Webhook delivery attempts, by outcome', unit: '{attempt}' }),
   };
 }
 
@@ -85,6 +90,9 @@ export const pinzhiMetrics = {
   },
   gradeIssued(level: string): void {
     instruments().gradesIssued.add(1, { [metricAttributes.gradeLevel]: level });
+  },
+  webhookAttempt(outcome: 'delivered' | 'failed' | 'dead-letter'): void {
+    instruments().webhookAttempts.add(1, { [metricAttributes.webhookOutcome]: outcome });
   },
   /** Reports `count()` whenever metrics are collected (a failed count skips one point); returns the stop. */
   observeOutboxPending(count: () => Promise<number>): () => void {

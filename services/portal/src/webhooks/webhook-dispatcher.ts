@@ -1,6 +1,6 @@
 import { WebhookSubscriptionPaused } from '@pinzhi/contracts/pinzhi/webhook/v1/events';
 import { webhookSubscriptionStream } from '@pinzhi/events';
-import type { Logger } from '@pinzhi/platform';
+import { pinzhiMetrics, type Logger } from '@pinzhi/platform';
 import type { Filter } from 'mongodb';
 import { nextAttempt, type RetryPolicy } from './backoff.js';
 import { postWebhook, type AttemptResult } from './delivery-client.js';
@@ -111,6 +111,7 @@ export class WebhookDispatcher {
     const now = clock();
     const last = { lastStatus: result.status, lastError: (result.error ?? '').slice(0, 500) };
     if (result.ok) {
+      pinzhiMetrics.webhookAttempt('delivered');
       await store.deliveries.updateOne({ _id: d._id } as Filter<DeliveryDoc>, {
         $set: { state: 'delivered', deliveredAt: now, ...last },
         $inc: { attempts: 1 },
@@ -120,6 +121,7 @@ export class WebhookDispatcher {
       return;
     }
     const next = nextAttempt(d.createdAt, now, d.attempts + 1, policy);
+    pinzhiMetrics.webhookAttempt(next === 'dead-letter' ? 'dead-letter' : 'failed');
     await store.deliveries.updateOne(
       { _id: d._id } as Filter<DeliveryDoc>,
       next === 'dead-letter'
