@@ -337,8 +337,9 @@ export class GradingUseCases {
    */
   async #converged(grade: StoredGrade): Promise<StoredGrade> {
     if (!isLive(grade)) return grade;
-    await this.#supersedeOlder(grade);
-    return (await this.grades.get(grade._id)) ?? grade;
+    // Re-read only when a newer grade displaced this one (its state changed), as an issue does.
+    const displaced = await this.#supersedeOlder(grade);
+    return displaced ? ((await this.grades.get(grade._id)) ?? grade) : grade;
   }
 
   /** The issued event's consumer: finishes an issue that a crash or a failed write interrupted. */
