@@ -51,6 +51,12 @@ export async function runConcurrently(operation: () => Promise<void>, { seconds,
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** The p-th percentile (0–1) of latencies in ms, rounded; NaN when there are none. Sorts in place. */
+export function percentile(latencies: number[], p: number): number {
+  latencies.sort((a, b) => a - b);
+  return round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+}
+
 /** Prints the results as a table and writes them as JSON to test/bench/results/<name>.json. */
 export function writeResults(name: string, results: BenchResult[], settings: Record<string, unknown>): void {
   const rows = results.map((r) => ({

@@ -34,6 +34,7 @@ import {
   commandCountingEnv,
   countCommands,
   perOperation,
+  percentile,
   round,
   runConcurrently,
   spawnService,
@@ -69,9 +70,7 @@ const FLAGGED_TYPE = 'pinzhi.brand.valuation.flagged.v1';
 type Run = { ops: number; elapsedSeconds: number; opsPerSecond: number; p50: number; p99: number };
 
 function percentiles(latencies: number[], ops: number, elapsedSeconds: number): Run {
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
-  return { ops, elapsedSeconds, opsPerSecond: ops / elapsedSeconds, p50: pct(0.5), p99: pct(0.99) };
+  return { ops, elapsedSeconds, opsPerSecond: ops / elapsedSeconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
 }
 
 /**

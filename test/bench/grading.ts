@@ -29,6 +29,7 @@ import {
   commandCountingEnv,
   countCommands,
   perOperation,
+  percentile,
   round,
   runConcurrently,
   spawnService,
@@ -313,8 +314,7 @@ async function serviceBench(): Promise<void> {
     await consumer.disconnect();
     // Negative when the event beat the reply to the client; that counts as zero delay.
     for (const [subject, at] of replied) if (arrived.has(subject)) latencies.push(Math.max(0, arrived.get(subject)! - at));
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+    const pct = (p: number) => percentile(latencies, p);
     results.push({
       name: 'grading.reply_to_subscriber_latency',
       unit: `events (of ${expected}) at ${round(rate, 1)}/s`,

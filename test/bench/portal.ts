@@ -39,7 +39,7 @@ import {
   type EventPublisher,
 } from '@pinzhi/platform';
 import { MongoClient } from 'mongodb';
-import { benchSettings, round, spawnService, stopService, waitUntilServing, writeResults, type BenchResult } from './bench-kit.js';
+import { benchSettings, percentile, round, spawnService, stopService, waitUntilServing, writeResults, type BenchResult } from './bench-kit.js';
 
 const logger = createLogger('bench', 'warn');
 const { seconds, brokers, mongoUrl } = benchSettings();
@@ -255,8 +255,7 @@ async function webhookBench(publisher: EventPublisher, portalAddress: string): P
     paced++;
   }
   await drain(1 + BURST + paced, 60_000);
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+  const pct = (p: number) => percentile(latencies, p);
   results.push({
     name: 'portal.webhook_delivery_latency',
     unit: `deliveries (of ${paced}) at ${round(rate, 1)}/s`,

@@ -1,8 +1,6 @@
 /** Hostile callers and hostile input against brand valuation (the kit: probe-kit.ts), on a seeded catalogue. */
 import { brandValuationService } from '@pinzhi/brand-valuation/testing';
-import { loadSeeds } from '@pinzhi/catalogue/testing';
-import { logger, startServiceForTest } from '../support/harness.js';
-import { securitySuite } from './probe-kit.js';
+import { seededService, securitySuite } from './probe-kit.js';
 
 const enterprises = ['enterprise'] as const;
 const evaluatorsOrAdmins = ['certifier', 'admin'] as const;
@@ -26,9 +24,5 @@ securitySuite({
     ListPublishedValuations: 'public',
     GetSigningKeys: 'public',
   },
-  async start() {
-    const brand = await startServiceForTest(brandValuationService);
-    await loadSeeds(brand.db, brand.relay, logger);
-    return brand;
-  },
+  start: () => seededService(brandValuationService),
 });

@@ -3,9 +3,8 @@
  * at a seeded resource with the field in their mask, so the value gets past the name.
  */
 import { catalogueService } from '@pinzhi/catalogue';
-import { loadSeeds } from '@pinzhi/catalogue/testing';
-import { bearer, logger, startServiceForTest } from '../support/harness.js';
-import { securitySuite, type Allowed } from './probe-kit.js';
+import { bearer } from '../support/harness.js';
+import { seededService, securitySuite, type Allowed } from './probe-kit.js';
 
 const owners = ['enterprise', 'admin'] as const;
 const admins = ['admin'] as const;
@@ -54,11 +53,7 @@ securitySuite({
   key: 'catalogue',
   service: 'pinzhi.catalogue.v1.CatalogueService',
   matrix,
-  async start() {
-    const catalogue = await startServiceForTest(catalogueService);
-    await loadSeeds(catalogue.db, catalogue.relay, logger);
-    return catalogue;
-  },
+  start: () => seededService(catalogueService),
   async baseFor(method, target, call) {
     const update = updates[method];
     if (!update) return {};

@@ -1,8 +1,6 @@
 /** Hostile callers and hostile input against grading (the kit: probe-kit.ts), on a seeded catalogue. */
-import { loadSeeds } from '@pinzhi/catalogue/testing';
 import { gradingService } from '@pinzhi/grading/testing';
-import { logger, startServiceForTest } from '../support/harness.js';
-import { securitySuite } from './probe-kit.js';
+import { seededService, securitySuite } from './probe-kit.js';
 
 const changers = ['certifier', 'regulator', 'admin'] as const;
 
@@ -21,9 +19,5 @@ securitySuite({
     WatchGrades: 'authenticated',
   },
   perItemResults: ['IssueGrades'],
-  async start() {
-    const grading = await startServiceForTest(gradingService);
-    await loadSeeds(grading.db, grading.relay, logger);
-    return grading;
-  },
+  start: () => seededService(gradingService),
 });

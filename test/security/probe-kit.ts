@@ -21,10 +21,11 @@ import { makeGenericClientConstructor, Metadata, status, type Client, type Clien
 import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
 import fc from 'fast-check';
 import { readDescriptorSet } from '@pinzhi/contracts';
-import { roles, signToken, type Role, type RunningService } from '@pinzhi/platform';
+import { roles, signToken, type CommonConfig, type PinzhiService, type Role, type RunningService } from '@pinzhi/platform';
+import { loadSeeds } from '@pinzhi/catalogue/testing';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, dropDatabase, insecure, jwtSettings } from '../support/harness.js';
+import { bearer, dropDatabase, insecure, jwtSettings, logger, startServiceForTest } from '../support/harness.js';
 
 const DEADLINE_MS = 2000;
 /** grpc-js's default limit on received metadata; a status above it never reaches the client. */
@@ -241,6 +242,13 @@ export interface SecuritySpec {
     target: Target,
     call: (method: string, request: Record<string, unknown>, metadata: Metadata) => Promise<unknown>,
   ): Promise<Record<string, unknown>>;
+}
+
+/** A service started for the test on a database holding the catalogue seeds (the enterprise, bodies, products the probes name). */
+export async function seededService<C extends CommonConfig, E>(service: PinzhiService<C, E>): Promise<RunningService<C, E> & { ns: { dbName: string } }> {
+  const running = await startServiceForTest(service);
+  await loadSeeds(running.db, running.relay, logger);
+  return running;
 }
 
 const defaultOrg = (role: Role) => (role === 'enterprise' ? '91320500MA1N7D4B8T' : role === 'certifier' ? 'CNAS C951-P' : 'ORG-TEST');

@@ -1,8 +1,6 @@
 /** Hostile callers and hostile input against same-line (三同) (the kit: probe-kit.ts), on a seeded catalogue. */
-import { loadSeeds } from '@pinzhi/catalogue/testing';
 import { sameLineService } from '@pinzhi/same-line/testing';
-import { logger, startServiceForTest } from '../support/harness.js';
-import { securitySuite } from './probe-kit.js';
+import { seededService, securitySuite } from './probe-kit.js';
 
 const certifiersOrAdmins = ['certifier', 'admin'] as const;
 const partiesOrAdmins = ['enterprise', 'certifier', 'admin'] as const;
@@ -25,9 +23,5 @@ securitySuite({
     SearchListings: 'public',
     GetSigningKeys: 'public',
   },
-  async start() {
-    const sameLine = await startServiceForTest(sameLineService);
-    await loadSeeds(sameLine.db, sameLine.relay, logger);
-    return sameLine;
-  },
+  start: () => seededService(sameLineService),
 });
