@@ -217,7 +217,11 @@ describe('webhooks across a restart and past the give-up window', () => {
       what: 'the delivery after the restart',
       timeoutMs: 20_000,
     });
-    const [delivered] = (await client.listDeliveries({ parent: subscription!.name, pageSize: 10, pageToken: '', state: 0 }, owner)).deliveries;
+    // The dispatcher records the answer after the receiver has it: wait for the row.
+    const delivered = await waitFor(async () => {
+      const [row] = (await client.listDeliveries({ parent: subscription!.name, pageSize: 10, pageToken: '', state: 0 }, owner)).deliveries;
+      return row?.state === WebhookDeliveryState.WEBHOOK_DELIVERY_STATE_DELIVERED && row;
+    });
     expect(delivered).toMatchObject({ eventId, state: WebhookDeliveryState.WEBHOOK_DELIVERY_STATE_DELIVERED });
 
     // An endpoint that fails for longer than the give-up window (1.5 s here, a day by default).
@@ -236,7 +240,11 @@ describe('webhooks across a restart and past the give-up window', () => {
       { what: 'a dead-lettered delivery', timeoutMs: 20_000 },
     );
     expect(deadLettered).toMatchObject({ eventId: lostId, lastStatus: 500 });
-    const paused = await client.getSubscription({ name: failing.subscription!.name }, owner);
+    // The endpoint is paused right after its delivery is dead-lettered (two writes): wait for it.
+    const paused = await waitFor(async () => {
+      const answer = await client.getSubscription({ name: failing.subscription!.name }, owner);
+      return answer.subscription?.state === WebhookSubscriptionState.WEBHOOK_SUBSCRIPTION_STATE_PAUSED && answer;
+    });
     expect(paused.subscription).toMatchObject({
       state: WebhookSubscriptionState.WEBHOOK_SUBSCRIPTION_STATE_PAUSED,
       pausedReason: expect.stringContaining('failed'),

@@ -176,7 +176,8 @@ export class PortalLookups {
   }
 
   async certificate(rawNumber: string): Promise<CertificateView> {
-    const number = PortalLookups.certificateNumber(rawNumber);
+    const checked = PortalLookups.certificateNumber(rawNumber);
+    const number = /^PZ-G-/i.test(checked) ? checked.toUpperCase() : checked;
     return number.startsWith('PZ-SC-') ? this.#sameLineCertificate(number) : this.#gradeCertificate(number);
   }
 
@@ -347,7 +348,10 @@ export class PortalLookups {
       throw new InvalidArgumentError('the search is too long', [{ field: 'q', reason: 'TOO_LONG', description: 'at most 100 characters' }]);
     if (/^\d+$/.test(query)) return `/01/${PortalLookups.gtin14(query)}`;
     if (CREDIT_CODE.test(query.toUpperCase())) return `/same-line?enterprise=${encodeURIComponent(query.toUpperCase())}`;
-    if (/^PZ-/i.test(query)) return `/certificates/${encodeURIComponent(PortalLookups.certificateNumber(query.toUpperCase()))}`;
+    // Grade numbers end in an upper-case hex id, so a typed lower-case one is meant the same;
+    // 三同 numbers carry the enterprise's own lower-case words and are taken as typed.
+    if (/^PZ-G-\d{4}-[0-9A-F]+$/i.test(query)) return `/certificates/${encodeURIComponent(PortalLookups.certificateNumber(query.toUpperCase()))}`;
+    if (/^PZ-/i.test(query)) return `/certificates/${encodeURIComponent(PortalLookups.certificateNumber(query))}`;
     return `/brands?q=${encodeURIComponent(query)}`;
   }
 
