@@ -100,7 +100,8 @@ up_kafka() {
 
 ferretdb_bin() {
   echo "$cache/ferretdb/$(content_hash "$infra/ferretdb/go.mod" "$infra/ferretdb/go.sum" "$infra/ferretdb/main.go" \
-    "$infra/ferretdb/sqlite-id-index.sed")/pinzhi-ferretdb"
+    "$infra/ferretdb/sqlite-id-index.sed" \
+    "$infra/ferretdb/id-in-pushdown.sed" "$infra/ferretdb/id_in_pushdown.go.txt")/pinzhi-ferretdb"
 }
 
 install_ferretdb() {
@@ -120,6 +121,11 @@ install_ferretdb() {
   local metadata="$build/FerretDB/internal/backends/sqlite/metadata/metadata.go"
   sed -i -f "$infra/ferretdb/sqlite-id-index.sed" "$metadata"
   grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$metadata" || die "the _id index patch no longer applies to $metadata"
+  # And {_id: {$in: [...]}} answered from that index (infra/ferretdb/id_in_pushdown.go.txt).
+  local sqlite="$build/FerretDB/internal/backends/sqlite"
+  cp "$infra/ferretdb/id_in_pushdown.go.txt" "$sqlite/id_in_pushdown.go"
+  sed -i -f "$infra/ferretdb/id-in-pushdown.sed" "$sqlite/collection.go"
+  grep -q "pinzhiIDInClause(params.Filter)" "$sqlite/collection.go" || die "the \$in pushdown patch no longer applies to $sqlite/collection.go"
   cp "$infra/ferretdb/go.mod" "$infra/ferretdb/go.sum" "$build/"
   go mod edit -replace "github.com/FerretDB/FerretDB=$build/FerretDB" "$build/go.mod"
   (cd "$infra/ferretdb" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -modfile="$build/go.mod" -trimpath -o "$bin.tmp.$$" .) \
