@@ -34,6 +34,11 @@ export interface ConsumerDefinition {
   fromBeginning?: boolean;
   /** Attempts for a retriable failure before the record is left for redelivery. */
   maxAttempts?: number;
+  /**
+   * The handler derives its outcome from the store every time, so a redelivered event changes
+   * nothing: its event ids are not kept (saves a count and an insert per event).
+   */
+  idempotent?: true;
 }
 
 /** Work a service does on a timer (expiry, re-evaluation). */
@@ -232,7 +237,7 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
           topics: [topic(c.stream)],
           fromBeginning: c.fromBeginning ?? true,
           handle: c.handle,
-          processed: mongoProcessedEvents(mongo.db),
+          ...(c.idempotent ? {} : { processed: mongoProcessedEvents(mongo.db) }),
           publisher,
           logger,
           ...(c.maxAttempts ? { maxAttempts: c.maxAttempts } : {}),

@@ -71,7 +71,12 @@ export interface EventConsumerOptions {
   groupId: string;
   topics: readonly string[];
   handle: EventHandler;
-  processed: ProcessedEvents;
+  /**
+   * Processed event ids, to skip a redelivered event. Omit it only for a handler that is
+   * idempotent by construction (it derives its outcome from the store each time): the
+   * bookkeeping costs two storage commands per event.
+   */
+  processed?: ProcessedEvents;
   /** Used to write poison records to `<topic>.dlq`. */
   publisher: EventPublisher;
   logger: Logger;
@@ -164,7 +169,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       } catch (error) {
         return deadLetter(topic, partition, message, error);
       }
-      if (await options.processed.has(options.groupId, event.id)) {
+      if (await options.processed?.has(options.groupId, event.id)) {
         logger.debug({ eventId: event.id }, 'duplicate event skipped');
         return;
       }
@@ -184,7 +189,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       );
       try {
         await context.with(trace.setSpan(parent, span), () => handleWithRetry(event, record));
-        await options.processed.remember(options.groupId, event.id);
+        await options.processed?.remember(options.groupId, event.id);
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
         if (isRetriable(error)) {

@@ -288,9 +288,9 @@ export class GradingUseCases {
       return { grade: await this.#converged(this.#sameRequest((await this.grades.get(id))!, fingerprint)), created: false };
     }
     if (grade.state !== 'issued') return { grade: stored, created: true };
-    const displaced = await this.#supersedeOlder(stored);
+    const { current } = await this.#supersedeOlder(stored);
     // Re-read only when a newer concurrent grade displaced this one (its state changed).
-    return { grade: displaced ? ((await this.grades.get(id)) ?? stored) : stored, created: true };
+    return { grade: current !== id ? ((await this.grades.get(id)) ?? stored) : stored, created: true };
   }
 
   /**
@@ -298,21 +298,26 @@ export class GradingUseCases {
    * is, and supersedes whichever of the two is older. The pointer is read and moved in one
    * read-modify-write, so concurrent issues converge on the newest grade whatever their
    * interleaving, and a conflict never fails a caller whose own grade is stored. True when
-   * the new grade itself was the older one and got superseded.
+   * the new grade itself was the older one and got superseded. Returns the grade the pointer
+   * names afterwards (the given one unless a newer one displaced it).
    */
-  async #supersedeOlder(grade: StoredGrade): Promise<boolean> {
+  async #supersedeOlder(grade: StoredGrade): Promise<{ current: string }> {
     const newer = (a: { createdAt: Date; gradeId: string }, b: { createdAt: Date; gradeId: string }) =>
       a.createdAt.getTime() - b.createdAt.getTime() || (a.gradeId > b.gradeId ? 1 : -1);
     const mine = { gradeId: grade._id, createdAt: grade.audit.createdAt };
-    const older = await this.grades.changeCurrent(grade.productId, grade.standardCode, (current) => {
+    const { older, current } = await this.grades.changeCurrent(grade.productId, grade.standardCode, (pointer) => {
       // Already current: finish the supersede a crash may have interrupted (a no-op when done).
-      if (current?.gradeId === grade._id) return { result: current.supersedes ? { id: current.supersedes, by: grade._id } : null };
-      if (current && newer(current, mine) > 0) return { result: { id: grade._id, by: current.gradeId } };
+      if (pointer?.gradeId === grade._id)
+        return { result: { older: pointer.supersedes ? { id: pointer.supersedes, by: grade._id } : null, current: grade._id } };
+      if (pointer && newer(pointer, mine) > 0) return { result: { older: { id: grade._id, by: pointer.gradeId }, current: pointer.gradeId } };
       // The pointer remembers whom it displaced until that grade is superseded.
-      return { next: { ...mine, ...(current ? { supersedes: current.gradeId } : {}) }, result: current ? { id: current.gradeId, by: grade._id } : null };
+      return {
+        next: { ...mine, ...(pointer ? { supersedes: pointer.gradeId } : {}) },
+        result: { older: pointer ? { id: pointer.gradeId, by: grade._id } : null, current: grade._id },
+      };
     });
     if (older) await this.#supersede(older.id, older.by);
-    return older?.id === grade._id;
+    return { current };
   }
 
   /**
@@ -338,14 +343,20 @@ export class GradingUseCases {
   async #converged(grade: StoredGrade): Promise<StoredGrade> {
     if (!isLive(grade)) return grade;
     // Re-read only when a newer grade displaced this one (its state changed), as an issue does.
-    const displaced = await this.#supersedeOlder(grade);
-    return displaced ? ((await this.grades.get(grade._id)) ?? grade) : grade;
+    const { current } = await this.#supersedeOlder(grade);
+    return current !== grade._id ? ((await this.grades.get(grade._id)) ?? grade) : grade;
   }
 
-  /** The issued event's consumer: finishes an issue that a crash or a failed write interrupted. */
-  async convergeGrade(id: string): Promise<void> {
-    const grade = await this.grades.get(id);
-    if (grade) await this.#converged(grade);
+  /**
+   * What grading's own consumer does after a grade event: for an issued grade, finishes an
+   * issue that a crash or a failed write interrupted; then returns the grade badges show for
+   * the product and standard now. When the issued grade is (still) the pointer's, the reads
+   * the repair made answer that too: two reads for the common case.
+   */
+  async convergeAndShow(productId: string, standardCode: string, issuedId?: string): Promise<StoredGrade | null> {
+    const grade = issuedId ? await this.grades.get(issuedId) : null;
+    if (grade && isLive(grade) && (await this.#supersedeOlder(grade)).current === grade._id) return grade;
+    return this.shownGrade(productId, standardCode);
   }
 
   /** The grade badges show for a product and standard: the pointer's grade while it is live. */

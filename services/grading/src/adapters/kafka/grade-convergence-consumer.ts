@@ -16,7 +16,8 @@ import { encodeGradeState } from '../events/grade-events.js';
  * share one partition and are handled in order, and every change of the pointer or of the
  * grade it names is followed by an event, so the product's last record is read after its
  * last change: the compacted topic ends equal to the pointer whatever order a crash made the
- * outbox re-send events in. A redelivered event derives the record afresh.
+ * outbox re-send events in. A redelivered event derives the record afresh, so the consumer
+ * keeps no processed ids (it is declared idempotent).
  */
 export function gradeConvergenceHandler(useCases: GradingUseCases, publisher: EventPublisher): EventHandler {
   return async (event) => {
@@ -27,9 +28,9 @@ export function gradeConvergenceHandler(useCases: GradingUseCases, publisher: Ev
     if (!grade || !name.startsWith('grades/') || !grade.product.startsWith('products/')) {
       throw new InvalidArgumentError(`${event.type} carries no grade name or product`);
     }
-    if (decoded.verb === 'issued') await useCases.convergeGrade(name.slice('grades/'.length));
     const productId = grade.product.slice('products/'.length);
-    const shown = await useCases.shownGrade(productId, grade.standardCode);
+    const issued = decoded.verb === 'issued' ? name.slice('grades/'.length) : undefined;
+    const shown = await useCases.convergeAndShow(productId, grade.standardCode, issued);
     await publisher.publish([eventToPublish(encodeGradeState(productId, grade.standardCode, shown, name))]);
   };
 }
