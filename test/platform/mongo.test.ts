@@ -1,6 +1,7 @@
-import { ensureQueryIndex, modifyDocument, mongoBackendOf, updateIfVersion } from '@pinzhi/platform';
+import { ensureQueryIndex, findById, modifyDocument, mongoBackendOf, updateIfVersion, writeById } from '@pinzhi/platform';
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { namespace, testMongo } from '../support/harness.js';
+import { mongoUrl, namespace, testMongo } from '../support/harness.js';
 
 let mongo: Awaited<ReturnType<typeof testMongo>>;
 
@@ -34,6 +35,38 @@ describe('MongoDB helpers against the real server', () => {
     expect(await many.countDocuments({ _id: { $in: ['d2', 'd4'] } })).toBe(2);
     expect((await many.deleteMany({ _id: { $in: ['d2', 'd4'] } })).deletedCount).toBe(2);
     expect(await ids({ _id: { $in: ['d2', 'd4', 'd5'] } })).toEqual(['d5']);
+  });
+
+  it('reads and writes by _id that arrive together in a few commands, each caller getting its own answer', async () => {
+    const client = new MongoClient(mongoUrl(), { monitorCommands: true });
+    await client.connect();
+    const db = client.db(mongo.db.databaseName);
+    const commands: string[] = [];
+    client.on('commandStarted', (e: CommandStartedEvent) => void (e.databaseName === db.databaseName && commands.push(e.commandName)));
+    try {
+      await mongo.db.collection('grouped').insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: `g${i}` as never, n: i })));
+      const read = await Promise.all(['g1', 'g2', 'g2', 'missing', 'g9'].map((id) => findById(db, 'grouped', id)));
+      expect(read.map((d) => d?.n ?? null)).toEqual([1, 2, 2, null, 9]);
+      expect(commands).toEqual(['find']);
+      commands.length = 0;
+      // 20 updates and inserts, one of them of a taken _id: two commands of at most 16 statements.
+      const writes = await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) => writeById(db, 'grouped', { update: { id: `g${i}`, update: { $set: { n: i * 10 } } } })),
+        ...Array.from({ length: 9 }, (_, i) => writeById(db, 'grouped', { insert: { _id: `new${i}`, n: -i } })),
+        writeById(db, 'grouped', { insert: { _id: 'g3', n: 0 } }),
+      ]);
+      expect(writes.filter((w) => w === 'done')).toHaveLength(19);
+      expect(writes[19]).toBe('duplicate');
+      expect(commands.length).toBeLessThanOrEqual(4); // per chunk: one update and one insert command
+      expect((await mongo.db.collection('grouped').findOne({ _id: 'g3' as never }))?.n).toBe(30);
+      expect(await mongo.db.collection('grouped').countDocuments()).toBe(19);
+      // A lone call is a plain findOne.
+      commands.length = 0;
+      expect((await findById(db, 'grouped', 'g4'))?.n).toBe(40);
+      expect(commands).toEqual(['find']);
+    } finally {
+      await client.close();
+    }
   });
 
   it('applies a version-checked update once, even when many race for the same version', async () => {

@@ -1,3 +1,4 @@
+import { findById } from '@pinzhi/platform';
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import type {
   BrandDocument,
@@ -79,7 +80,8 @@ export class CatalogueReader {
 
   /** By GTIN-14 (the product id). */
   product(gtin14: string): Promise<ProductDocument | null> {
-    return this.#one(catalogueCollections.products, { _id: gtin14 });
+    // With the reads of the moment in one command (many IssueGrade calls, one IssueGrades).
+    return findById<ProductDocument>(this.db, catalogueCollections.products, gtin14, withoutOutbox.projection);
   }
 
   productionLine(id: string): Promise<ProductionLineDocument | null> {

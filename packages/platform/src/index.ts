@@ -21,6 +21,7 @@ export * from './pagination.js';
 export * from './group-commit.js';
 export * from './grpc/client.js';
 export * from './mongo/document-lock.js';
+export * from './mongo/by-id.js';
 export * from './mongo/writer-lease.js';
 export * from './service-kit.js';
 export * from './outbox/outbox-collection.js';

@@ -1,5 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
 import { FailedPreconditionError } from '../errors.js';
+import { findById, writeById } from './by-id.js';
 import { isDuplicateKeyError, mongoBackendOf } from './mongo.js';
 
 /**
@@ -29,9 +30,9 @@ export async function updateIfVersion(db: Db, collection: string, id: unknown, e
     return result.matchedCount === 1;
   }
   return withDocumentLock(collection, id, async () => {
-    const found = await target.findOne({ _id: id } as Filter<Document>, { projection: { version: 1 } });
+    const found = await findById(db, collection, id, { version: 1 });
     if (!found || found.version !== expectedVersion) return false;
-    await target.updateOne({ _id: id } as Filter<Document>, update);
+    await writeById(db, collection, { update: { id, update } });
     return true;
   });
 }
@@ -69,7 +70,9 @@ export type Modification<T> = { update?: Document; insert?: Document; result: T 
  * On MongoDB the update is conditional on the version read (atomic, safe across instances);
  * after a conflict `decide` runs again on a fresh read. On FerretDB the read and the write
  * run under the per-process document lock (one instance per service; see updateIfVersion),
- * so there is no conflict to retry and no second read to check the version.
+ * so there is no conflict to retry and no second read to check the version; there the writes
+ * of concurrent read-modify-writes of different documents go as one command (by-id.ts), as
+ * their reads do on both backends.
  */
 export async function modifyDocument<T>(
   db: Db,
@@ -81,13 +84,14 @@ export async function modifyDocument<T>(
   const target = db.collection(collection);
   const atomic = (await mongoBackendOf(db)) === 'mongodb';
   const once = async (): Promise<{ done: boolean; result?: T }> => {
-    const found = await target.findOne({ _id: id } as Filter<Document>);
+    const found = await findById(db, collection, id);
     const { update, insert, result } = await decide(found);
     if (found && update) {
-      const filter = (atomic ? { _id: id, version: found.version } : { _id: id }) as Filter<Document>;
-      return { done: (await target.updateOne(filter, update)).matchedCount === 1, result };
+      if (!atomic) return { done: (await writeById(db, collection, { update: { id, update } })) === 'done', result };
+      return { done: (await target.updateOne({ _id: id, version: found.version } as Filter<Document>, update)).matchedCount === 1, result };
     }
     if (!found && insert) {
+      if (!atomic) return { done: (await writeById(db, collection, { insert: { ...insert, _id: id } })) === 'done', result };
       try {
         await target.insertOne({ ...insert, _id: id } as Document);
       } catch (error) {

@@ -1,6 +1,7 @@
 import type { Collection, Db, Document, Filter } from 'mongodb';
 import { FailedPreconditionError } from '../errors.js';
 import { batchedInserts, isDuplicateKeyError } from '../mongo/mongo.js';
+import { findById } from '../mongo/by-id.js';
 import { modifyDocument, updateIfVersion } from '../mongo/document-lock.js';
 import { OUTBOX_FIELD, outboxEntry, pushOutbox, type NewOutboxEntry, type OutboxEntry, type OutboxRelay } from './outbox.js';
 
@@ -106,6 +107,11 @@ export class OutboxCollection<D extends Document & { _id: string } = Document & 
     }
     this.#published(id, pending);
     return result;
+  }
+
+  /** Reads one document by _id without the outbox, in one command with the reads of the moment (by-id.ts). */
+  findById(id: string): Promise<D | null> {
+    return findById<D>(this.db, this.name, id, { [OUTBOX_FIELD]: 0 });
   }
 
   /** Reads without the outbox. */

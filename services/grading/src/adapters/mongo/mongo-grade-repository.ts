@@ -1,5 +1,6 @@
 import {
   ensureQueryIndex,
+  findById,
   FailedPreconditionError,
   modifyDocument,
   OUTBOX_FIELD,
@@ -7,7 +8,7 @@ import {
   type NewOutboxEntry,
   type OutboxRelay,
 } from '@pinzhi/platform';
-import { Binary, type Collection, type Db, type Document, type Filter } from 'mongodb';
+import { Binary, type Db, type Document, type Filter } from 'mongodb';
 import type { CurrentPointer, GradeEventSpec, GradeFilter, GradeRepository, StoredGrade } from '../../app/ports.js';
 import { LIVE_STATES, type Grade } from '../../domain/grade.js';
 import { encodeGradeEvent } from '../events/grade-events.js';
@@ -40,8 +41,12 @@ function fromDocument(document: Document | null): StoredGrade | null {
   const { outcome, report } = JSON.parse(Buffer.from(evidence.buffer).toString()) as Pick<StoredGrade, 'outcome' | 'report'>;
   const grade = { ...(fields as Omit<StoredGrade, 'outcome' | 'report'>), outcome, report };
   // The driver reads bytes back as a BSON Binary; the port promises the signature's bytes.
-  const signature = grade.certificate?.signature as { signature: Uint8Array | Binary } | undefined;
-  if (signature && signature.signature instanceof Binary) signature.signature = new Uint8Array(signature.signature.buffer);
+  // A copy, not a change: concurrent reads of one grade may share the document (by-id.ts).
+  const certificate = grade.certificate;
+  const bytes = certificate?.signature.signature as Uint8Array | Binary | undefined;
+  if (certificate && bytes instanceof Binary) {
+    grade.certificate = { ...certificate, signature: { ...certificate.signature, signature: new Uint8Array(bytes.buffer) } };
+  }
   return grade;
 }
 
@@ -66,14 +71,12 @@ export async function ensureGradeIndexes(db: Db): Promise<void> {
 export class MongoGradeRepository implements GradeRepository {
   /** Grades issued at the same time (concurrent calls, a bulk IssueGrades) are inserted together. */
   readonly #grades: OutboxCollection<GradeDocument>;
-  readonly #current: Collection<PointerDocument>;
 
   constructor(
     private readonly db: Db,
     relay: OutboxRelay,
   ) {
     this.#grades = new OutboxCollection(db, GRADES, relay, { groupInserts: true });
-    this.#current = db.collection(CURRENT_GRADES);
   }
 
   #events(events: GradeEventSpec[]): NewOutboxEntry[] {
@@ -118,7 +121,7 @@ export class MongoGradeRepository implements GradeRepository {
   }
 
   async get(id: string): Promise<StoredGrade | null> {
-    return fromDocument(await this.#grades.findOne({ _id: id }));
+    return fromDocument(await this.#grades.findById(id));
   }
 
   /** Certificate numbers end with the grade id (PZ-G-{year}-{ID}), so this is an _id lookup. */
@@ -129,7 +132,7 @@ export class MongoGradeRepository implements GradeRepository {
   }
 
   async current(productId: string, standardCode: string): Promise<CurrentPointer | null> {
-    const document = await this.#current.findOne({ _id: pointerId(productId, standardCode) });
+    const document = await findById<PointerDocument>(this.db, CURRENT_GRADES, pointerId(productId, standardCode));
     return document ? pointerOf(document) : null;
   }
 
