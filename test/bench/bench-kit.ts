@@ -86,7 +86,9 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts a service as its own process (node dist/main.js, as in production) with `env` on top of ours. */
 export function spawnService(directory: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
+  // BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', '@pinzhi/platform/register-telemetry', 'dist/main.js'], {
     cwd: `${repo}services/${directory}`,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

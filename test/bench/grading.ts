@@ -19,10 +19,10 @@ import { readFileSync } from 'node:fs';
 import { Metadata, makeGenericClientConstructor, credentials, type Client } from '@grpc/grpc-js';
 import type { Standard } from '@pinzhi/catalogue-reader';
 import { GradingServiceService, IssueGradeRequest, IssueGradesRequest, type IssueGradesResponse } from '@pinzhi/contracts/pinzhi/grading/v1/grading_service';
-import { createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken, startService } from '@pinzhi/platform';
+import { consumerLagReader, createEventPublisher, createKafka, createLogger, createUnaryClient, OutboxRelay, signToken, startService } from '@pinzhi/platform';
 import { MongoClient } from 'mongodb';
 import { collectionOf, loadSeeds } from '@pinzhi/catalogue/testing';
-import { gradeStream } from '@pinzhi/events';
+import { catalogueStreams, gradeStream } from '@pinzhi/events';
 import { compileStandard, gradingService, superiorMeasurements } from '@pinzhi/grading/testing';
 import {
   benchSettings,
@@ -382,6 +382,7 @@ async function serviceBench(): Promise<void> {
  */
 async function commandBench(): Promise<void> {
   const COUNTED = 20;
+  // Of the 256 PRODUCTS the rounds below grade 0-19, 64-127 and 128-227, so a first grade is a product's first.
   const dbName = `bench_grading_cmd_${randomUUID().slice(0, 8)}`;
   const topicPrefix = `bench-${dbName}.`;
   const mongo = new MongoClient(mongoUrl);
@@ -404,56 +405,84 @@ async function commandBench(): Promise<void> {
   metadata.set('authorization', `Bearer ${await signToken(jwt, { subject: 'bench', role: 'certifier', org: 'CNAS C951-P' })}`);
   try {
     await counting.consumersReady;
-    const processed = db.collection('processed_events');
-    const convergence = { consumer: `${topicPrefix}grading-convergence` };
     const pending = db.collection('outbox_pending');
-    // Settled: every mark cleared and grading's own consumer has handled every grade event.
-    const settled = async (events: number) => {
-      for (let i = 0; i < 200; i++) {
+    // Every consumer of the service has committed every record (the seeds' catalogue events
+    // too, so they are not counted below), and every outbox mark is cleared.
+    const lag = consumerLagReader(kafka, [
+      { group: `${topicPrefix}grading-convergence`, topic: `${topicPrefix}${gradeStream.topic}` },
+      { group: `${topicPrefix}grading-product-withdrawals`, topic: `${topicPrefix}${catalogueStreams.product.topic}` },
+    ]);
+    const settled = async () => {
+      for (let i = 0; i < 400; i++) {
         const left = await pending.countDocuments();
-        const handled = await processed.countDocuments(convergence);
-        if (left === 0 && handled >= events) return;
+        const lags = await lag.read().catch(() => [{ lag: -1 }]);
+        if (left === 0 && lags.every((l) => l.lag === 0)) return;
         await new Promise((r) => setTimeout(r, 50));
       }
+      throw new Error('grading did not settle within 20 s');
     };
-    const issueOne = (n: number, round: string) =>
-      client.issueGrade(
-        IssueGradeRequest.fromPartial({
-          product: `products/${PRODUCTS[n]}`,
-          standardCode: STANDARD,
-          report: {
-            laboratoryCnasNumber: 'CNAS L99501',
-            reportNumber: `C-${round}-${n}`,
-            sampleId: `S-${n}`,
-            testedOn: '2026-11-20',
-            measurements: measurements(n),
-          },
-        }),
-        metadata,
-      );
+    const request = (n: number, round: string) =>
+      IssueGradeRequest.fromPartial({
+        product: `products/${PRODUCTS[n % PRODUCTS.length]}`,
+        standardCode: STANDARD,
+        report: {
+          laboratoryCnasNumber: 'CNAS L99501',
+          reportNumber: `C-${round}-${n}`,
+          sampleId: `S-${n}`,
+          testedOn: '2026-11-20',
+          measurements: measurements(n),
+        },
+      });
+    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
+    const raw = new Constructor(counting.address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
+    const bulk = (from: number, count: number, round: string) =>
+      new Promise<void>((resolve, reject) => {
+        const stream = raw.issueGrades(metadata, (error: Error | null, r: IssueGradesResponse) => {
+          if (error) return reject(error);
+          const failed = r.results.filter((x) => x.errorCode);
+          return failed.length > 0 ? reject(new Error(`${failed.length} items failed: ${failed[0]!.errorMessage}`)) : resolve();
+        });
+        for (let n = from; n < from + count; n++) stream.write(IssueGradesRequest.fromPartial({ item: request(n, round) }));
+        stream.end();
+      });
     const monitored = counting.db.client;
-    const before = await processed.countDocuments(convergence);
-    const first = await countCommands(monitored, dbName, async () => {
-      for (let n = 0; n < COUNTED; n++) await issueOne(n, 'first');
-      await settled(before + COUNTED);
+    await settled();
+    const counts: Array<[string, number, number, Awaited<ReturnType<typeof countCommands>>]> = [];
+    const count = async (label: string, ops: number, concurrent: number, work: () => Promise<unknown>) => {
+      counts.push([label, ops, concurrent, await countCommands(monitored, dbName, async () => void (await work(), await settled()))]);
+    };
+    // One at a time: nothing to share a command with.
+    await count('IssueGrade, first grade of a product, one at a time', COUNTED, 1, async () => {
+      for (let n = 0; n < COUNTED; n++) await client.issueGrade(request(n, 'first'), metadata);
     });
-    const afterFirst = await processed.countDocuments(convergence);
     // A second grade per product: it supersedes the first (issued + superseded events).
-    const second = await countCommands(monitored, dbName, async () => {
-      for (let n = 0; n < COUNTED; n++) await issueOne(n, 'second');
-      await settled(afterFirst + 2 * COUNTED);
+    await count('IssueGrade, a grade that supersedes another, one at a time', COUNTED, 1, async () => {
+      for (let n = 0; n < COUNTED; n++) await client.issueGrade(request(n, 'second'), metadata);
     });
-    for (const [label, counted] of [
-      ['first grade of a product', first],
-      ['a grade that supersedes another', second],
-    ] as const) {
+    // 16 callers at once, as in the throughput benchmark: their reads and writes share commands.
+    await count('IssueGrade, first grades, 16 callers at once', 64, 16, () =>
+      Promise.all(
+        Array.from({ length: 16 }, async (_, c) => {
+          for (let n = 64 + c; n < 128; n += 16) await client.issueGrade(request(n, 'first'), metadata);
+        }),
+      ),
+    );
+    await count('IssueGrades of 50, first grades', 100, 1, async () => {
+      for (let b = 0; b < 2; b++) await bulk(128 + b * 50, 50, 'first');
+    });
+    await count('IssueGrades of 50, each superseding a grade', 100, 1, async () => {
+      for (let b = 0; b < 2; b++) await bulk(128 + b * 50, 50, 'second');
+    });
+    raw.close();
+    await lag.close();
+    for (const [label, ops, concurrent, counted] of counts) {
       results.push({
-        name: `grading.issue_grade_storage_commands (${label})`,
-        unit: 'commands per IssueGrade',
-        value: counted.total / COUNTED,
-        ops: COUNTED,
-        concurrency: 1,
-        floor: `all an issue causes (request, relay, own consumer): ${perOperation(counted, COUNTED)}`,
+        name: `grading.storage_commands (${label})`,
+        unit: 'commands per grade',
+        value: counted.total / ops,
+        ops,
+        concurrency: concurrent,
+        floor: `all an issue causes (request, relay, own consumer): ${perOperation(counted, ops)}`,
       });
     }
   } finally {

@@ -39,6 +39,8 @@ export interface ConsumerDefinition {
    * nothing: its event ids are not kept (saves a count and an insert per event).
    */
   idempotent?: true;
+  /** Partitions handled at the same time (see EventConsumerOptions.partitionsAtOnce); only for a handler whose partitions touch different documents. */
+  partitionsAtOnce?: number;
 }
 
 /** Work a service does on a timer (expiry, re-evaluation). */
@@ -241,6 +243,7 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
           publisher,
           logger,
           ...(c.maxAttempts ? { maxAttempts: c.maxAttempts } : {}),
+          ...(c.partitionsAtOnce ? { partitionsAtOnce: c.partitionsAtOnce } : {}),
         });
         running.push(consumer);
         await consumer.joined;

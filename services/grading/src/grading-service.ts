@@ -36,7 +36,8 @@ export const gradingService = defineService({
       consumers: [
         { group: 'grading-supervision', stream: supervisionStream, handle: supervisionSampleHandler(useCases, logger) },
         { group: 'grading-product-withdrawals', stream: catalogueStreams.product, handle: productWithdrawalHandler(useCases, logger) },
-        { group: 'grading-convergence', stream: gradeStream, handle: gradeConvergenceHandler(useCases, publisher), idempotent: true },
+        // Keyed by product: partitions touch different pointers and grades, so three at once is safe.
+        { group: 'grading-convergence', stream: gradeStream, handle: gradeConvergenceHandler(useCases, publisher), idempotent: true, partitionsAtOnce: 3 },
       ],
       sweeps: [{ name: 'expiry', everyMs: config.EXPIRY_SWEEP_INTERVAL_MS, run: () => useCases.expireDue() }],
       stop: [{ name: 'watch feed', run: () => feed.stop() }],

@@ -86,6 +86,12 @@ export interface EventConsumerOptions {
   retryBackoffMs?: number;
   /** Return once subscribed, without waiting for the group to join (see RunningConsumer.joined). */
   joinInBackground?: boolean;
+  /**
+   * Partitions whose records are handled at the same time (kafkajs partitionsConsumedConcurrently;
+   * default 1). Records of one partition stay in order; handlers of different partitions then
+   * share storage commands (by-id.ts).
+   */
+  partitionsAtOnce?: number;
 }
 
 export interface RunningConsumer {
@@ -161,6 +167,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
   const joined = consumer.run({
     autoCommit: true,
+    partitionsConsumedConcurrently: options.partitionsAtOnce ?? 1,
     eachMessage: async ({ topic, partition, message }) => {
       const record: EventRecord = { topic, partition, offset: message.offset, key: message.key?.toString() };
       let event: CloudEvent;

@@ -1,6 +1,6 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTelemetry, stopTelemetry } from './telemetry.js';
+import { startTelemetry, statementShape, stopTelemetry } from './telemetry.js';
 
 describe('telemetry without an exporter', () => {
   startTelemetry({ serviceName: 'telemetry-test' });
@@ -21,5 +21,15 @@ describe('telemetry without an exporter', () => {
     expect(span.isRecording()).toBe(true);
     expect(span.spanContext()).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', traceFlags: 1 });
     span.end();
+  });
+});
+
+describe('statementShape', () => {
+  it('names the fields of a command and of its filter, never a value, whatever the documents hold', () => {
+    const grade = { _id: 'g1', evidence: Buffer.alloc(5000, 7), state: 'issued' };
+    expect(statementShape({ insert: 'grades', documents: [grade, grade], ordered: false })).toBe('{"insert":"?","documents":"[2]","ordered":"?"}');
+    expect(statementShape({ find: 'grades', filter: { _id: { $in: ['a', 'b'] }, state: 'issued' }, limit: 1 })).toBe(
+      '{"find":"?","filter":{"_id":"{…}","state":"?"},"limit":"?"}',
+    );
   });
 });

@@ -85,9 +85,29 @@ export function startTelemetry(options: TelemetryOptions = {}): NodeTracerProvid
 
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [new GrpcInstrumentation(), new MongoDBInstrumentation(), new KafkaJsInstrumentation()],
+    instrumentations: [new GrpcInstrumentation(), new MongoDBInstrumentation({ dbStatementSerializer: statementShape }), new KafkaJsInstrumentation()],
   });
   return provider;
+}
+
+const shapeOf = (value: unknown): unknown => (Array.isArray(value) ? `[${value.length}]` : typeof value === 'object' && value !== null ? '{…}' : '?');
+
+/**
+ * A MongoDB command's `db.statement`: its fields, and the fields of its filter, without values.
+ * The instrumentation's default walks every value of the command, every byte of a binary field
+ * included: 14 % of grading's CPU under IssueGrades, whose commands carry 50 grades of 5 KB.
+ */
+export function statementShape(command: Record<string, unknown>): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(command).map(([key, value]) => [
+        key,
+        ['filter', 'query', 'q'].includes(key) && typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? Object.fromEntries(Object.entries(value).map(([field, v]) => [field, shapeOf(v)]))
+          : shapeOf(value),
+      ]),
+    ),
+  );
 }
 
 /** Flushes and stops what startTelemetry started (spans and metrics not yet exported go out). */

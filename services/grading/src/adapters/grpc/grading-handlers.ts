@@ -20,8 +20,12 @@ import {
 import type { StoredGrade } from '../../app/ports.js';
 
 const certifiers = { roles: ['certifier'] } as const;
-/** Items of one IssueGrades stream graded at the same time. */
-const BULK_CONCURRENCY = 16;
+/**
+ * Items of one IssueGrades stream graded together: started in the same tick, their reads and
+ * writes go to the store as a few shared commands per batch (group commit, by-id.ts), not a
+ * few per item.
+ */
+const BULK_BATCH = 64;
 const changers = { roles: ['certifier', 'regulator', 'admin'] } as const;
 
 function idFrom(collection: string, name: string, field = 'name'): string {
@@ -87,7 +91,6 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
       access: certifiers,
       async handle(requests, ctx) {
         const results: IssueGradesResult[] = [];
-        const running = new Set<Promise<void>>();
         let unexpected: unknown;
         const issueOne = async (index: number, request: IssueGradeRequest): Promise<void> => {
           try {
@@ -104,20 +107,23 @@ export function gradingHandlers(useCases: GradingUseCases, feed: GradeFeed, opti
         };
         const overBound = new ResourceExhaustedError(`at most ${options.maxBulkItems} items per IssueGrades call; send the rest in another call`);
         let index = 0;
+        let batch: Array<[number, IssueGradeRequest]> = [];
+        // The stream is read no faster than batches finish.
+        const flush = async () => {
+          const started = batch.map(([i, item]) => issueOne(i, item));
+          batch = [];
+          await Promise.all(started);
+        };
         for await (const request of requests) {
           if (index >= options.maxBulkItems) {
             results[index] = failedItem(index, overBound);
             index++;
             continue;
           }
-          // Several items at a time, so their writes share round trips (group commit); the
-          // stream is read no faster than items finish.
-          const task = issueOne(index++, request.item ?? ({} as IssueGradeRequest));
-          running.add(task);
-          void task.then(() => running.delete(task));
-          if (running.size >= BULK_CONCURRENCY) await Promise.race(running);
+          batch.push([index++, request.item ?? ({} as IssueGradeRequest)]);
+          if (batch.length >= BULK_BATCH) await flush();
         }
-        await Promise.all(running);
+        await flush();
         // A fault that is not the item's (the store went away) fails the call, as for IssueGrade.
         if (unexpected !== undefined) throw unexpected;
         return { results };
