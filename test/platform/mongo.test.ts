@@ -24,8 +24,8 @@ describe('MongoDB helpers against the real server', () => {
 
   // infra/ferretdb/id_in_pushdown.go.txt: without it, {_id: {$in}} reads every row; it only narrows.
   it.skipIf(inject('startedBackend') !== 'ferretdb')('reads a set of ids through the _id index on FerretDB, answering as the filter says', async () => {
-    const many = mongo.db.collection('many');
-    await many.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: `d${i}` as never, value: i })));
+    const many = mongo.db.collection<{ _id: string; value: number }>('many');
+    await many.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: `d${i}`, value: i })));
     const explained = await mongo.db.command({ explain: { find: 'many', filter: { _id: { $in: ['d1', 'd7'] } } } });
     expect((explained.queryPlanner as { Plan: string[] }).Plan.join(' ')).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
     const ids = async (filter: object) => (await many.find(filter).toArray()).map((d) => d._id).sort();
