@@ -290,3 +290,54 @@ describe('dead-letter topic', () => {
     expect(dlq[1]?.headers?.[dlqHeaders.topic]?.toString()).toBe(topic);
   });
 });
+
+describe('records of different keys at once (keysAtOnce)', () => {
+  it('keeps each key in order, handles keys together, and delivers the batch again when one fails', async () => {
+    const ns = namespace('keyed');
+    const topic = ns.topic('changes');
+    await ensureTopics(kafka, [
+      { topic, numPartitions: 1 },
+      { topic: dlqTopicOf(topic), numPartitions: 1 },
+    ]);
+    // Published before the consumer starts, so they arrive as one batch.
+    const event = (body: string) => newCloudEvent({ source: '/pinzhi/test', type: 'pinzhi.test.change.v1', data: Buffer.from(body) });
+    await publisher.publish(['a', 'b', 'c', 'd'].flatMap((key) => Array.from({ length: 5 }, (_, i) => ({ topic, key, event: event(`${key}${i}`) }))));
+    const seen: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    let failedOnce = false;
+    const consumer: RunningConsumer = await startEventConsumer({
+      kafka,
+      groupId: ns.group('changes'),
+      topics: [topic],
+      fromBeginning: true,
+      keysAtOnce: true,
+      maxAttempts: 1,
+      publisher,
+      logger,
+      handle: async (e) => {
+        const body = Buffer.from(e.data).toString();
+        running++;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        // One retriable failure, after its key's earlier records: the batch comes again.
+        if (body === 'c2' && !failedOnce) {
+          failedOnce = true;
+          throw new UnavailableError('store briefly down');
+        }
+        seen.push(body);
+      },
+    });
+    cleanups.push(() => consumer.stop());
+    await waitFor(() => (['a4', 'b4', 'c4', 'd4'].every((b) => seen.includes(b)) ? true : undefined), { what: 'every key handled to its end' });
+    expect(failedOnce).toBe(true);
+    expect(mostAtOnce).toBeGreaterThan(1);
+    for (const key of ['a', 'b', 'c', 'd']) {
+      const mine = seen.filter((b) => b.startsWith(key));
+      // In order each time through; the batch sent again repeats what came before the failure.
+      const last = mine.lastIndexOf(`${key}0`);
+      expect(mine.slice(last)).toEqual([0, 1, 2, 3, 4].map((i) => `${key}${i}`));
+    }
+  });
+});

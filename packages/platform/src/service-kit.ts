@@ -41,6 +41,8 @@ export interface ConsumerDefinition {
   idempotent?: true;
   /** Partitions handled at the same time (see EventConsumerOptions.partitionsAtOnce); only for a handler whose partitions touch different documents. */
   partitionsAtOnce?: number;
+  /** Records of different keys handled at the same time (EventConsumerOptions.keysAtOnce); only with `idempotent`. */
+  keysAtOnce?: true;
 }
 
 /** Work a service does on a timer (expiry, re-evaluation). */
@@ -187,6 +189,10 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
     steps.push(...[...(parts.stop ?? [])].reverse());
 
     const consumers = parts.consumers ?? [];
+    for (const c of consumers) {
+      // A failed record sends its whole batch again: only a handler that tolerates that.
+      if (c.keysAtOnce && !c.idempotent) throw new Error(`consumer ${c.group}: keysAtOnce needs an idempotent handler`);
+    }
     const inputs = consumers.map((c) => topic(c.stream));
     await ensureTopics(kafka, [
       ...consumers.map((c) => topicSpec(topic(c.stream), c.stream)),
@@ -244,6 +250,7 @@ export async function startService<C extends CommonConfig, E>(service: PinzhiSer
           logger,
           ...(c.maxAttempts ? { maxAttempts: c.maxAttempts } : {}),
           ...(c.partitionsAtOnce ? { partitionsAtOnce: c.partitionsAtOnce } : {}),
+          ...(c.keysAtOnce ? { keysAtOnce: true } : {}),
         });
         running.push(consumer);
         await consumer.joined;

@@ -36,8 +36,15 @@ export const gradingService = defineService({
       consumers: [
         { group: 'grading-supervision', stream: supervisionStream, handle: supervisionSampleHandler(useCases, logger) },
         { group: 'grading-product-withdrawals', stream: catalogueStreams.product, handle: productWithdrawalHandler(useCases, logger) },
-        // Keyed by product: partitions touch different pointers and grades, so three at once is safe.
-        { group: 'grading-convergence', stream: gradeStream, handle: gradeConvergenceHandler(useCases, publisher), idempotent: true, partitionsAtOnce: 3 },
+        // Keyed by product: partitions, and keys within a batch, touch different pointers and grades.
+        {
+          group: 'grading-convergence',
+          stream: gradeStream,
+          handle: gradeConvergenceHandler(useCases, publisher),
+          idempotent: true,
+          partitionsAtOnce: 3,
+          keysAtOnce: true,
+        },
       ],
       sweeps: [{ name: 'expiry', everyMs: config.EXPIRY_SWEEP_INTERVAL_MS, run: () => useCases.expireDue() }],
       stop: [{ name: 'watch feed', run: () => feed.stop() }],

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
 import { isRetriable } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -92,7 +92,16 @@ export interface EventConsumerOptions {
    * share storage commands (by-id.ts).
    */
   partitionsAtOnce?: number;
+  /**
+   * Handle the records of a fetched batch with different keys at the same time (records of one
+   * key stay in order), so their storage commands are shared (by-id.ts). A record that fails
+   * for good has its whole batch delivered again: only for an idempotent handler.
+   */
+  keysAtOnce?: boolean;
 }
+
+/** Keys of one batch handled at the same time (keysAtOnce). */
+const KEYS_AT_ONCE = 128;
 
 export interface RunningConsumer {
   consumer: Consumer;
@@ -165,51 +174,86 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
 
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
+  async function processMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const record: EventRecord = { topic, partition, offset: message.offset, key: message.key?.toString() };
+    let event: CloudEvent;
+    try {
+      event = fromKafkaMessage(message);
+    } catch (error) {
+      return deadLetter(topic, partition, message, error);
+    }
+    if (await options.processed?.has(options.groupId, event.id)) {
+      logger.debug({ eventId: event.id }, 'duplicate event skipped');
+      return;
+    }
+    const parent = contextOf(event);
+    const span = tracer.startSpan(
+      `process ${topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          [spanAttributes.consumerGroup]: options.groupId,
+          [spanAttributes.eventId]: event.id,
+          [spanAttributes.eventType]: event.type,
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () => handleWithRetry(event, record));
+      await options.processed?.remember(options.groupId, event.id);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      if (isRetriable(error)) {
+        // Leave the offset uncommitted: kafkajs restarts the consumer and redelivers.
+        logger.error({ err: error, eventId: event.id }, 'retriable failure persisted; will be redelivered');
+        throw error;
+      }
+      span.setAttribute(spanAttributes.deadLettered, true);
+      await deadLetter(topic, partition, message, error);
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * A fetched batch of one partition, its keys at the same time: each key's records in order,
+   * at most KEYS_AT_ONCE keys at once. The batch's offsets are committed once every record of
+   * it is handled; when one fails for good (retriable, retries spent) the whole batch is
+   * delivered again, so only an idempotent handler may be run this way.
+   */
+  async function processByKey(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<void> {
+    const byKey = new Map<string, KafkaMessage[]>();
+    for (const message of messages) {
+      const key = message.key?.toString() ?? '';
+      const records = byKey.get(key);
+      if (records) records.push(message);
+      else byKey.set(key, [message]);
+    }
+    const keys = [...byKey.values()];
+    for (let start = 0; start < keys.length; start += KEYS_AT_ONCE) {
+      const outcomes = await Promise.allSettled(
+        keys.slice(start, start + KEYS_AT_ONCE).map(async (records) => {
+          for (const message of records) await processMessage(topic, partition, message);
+        }),
+      );
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  }
+
   const joined = consumer.run({
     autoCommit: true,
     partitionsConsumedConcurrently: options.partitionsAtOnce ?? 1,
-    eachMessage: async ({ topic, partition, message }) => {
-      const record: EventRecord = { topic, partition, offset: message.offset, key: message.key?.toString() };
-      let event: CloudEvent;
-      try {
-        event = fromKafkaMessage(message);
-      } catch (error) {
-        return deadLetter(topic, partition, message, error);
-      }
-      if (await options.processed?.has(options.groupId, event.id)) {
-        logger.debug({ eventId: event.id }, 'duplicate event skipped');
-        return;
-      }
-      const parent = contextOf(event);
-      const span = tracer.startSpan(
-        `process ${topic}`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            'messaging.system': 'kafka',
-            [spanAttributes.consumerGroup]: options.groupId,
-            [spanAttributes.eventId]: event.id,
-            [spanAttributes.eventType]: event.type,
+    ...(options.keysAtOnce
+      ? {
+          eachBatch: async ({ batch, heartbeat }: EachBatchPayload) => {
+            await processByKey(batch.topic, batch.partition, batch.messages);
+            await heartbeat();
           },
-        },
-        parent,
-      );
-      try {
-        await context.with(trace.setSpan(parent, span), () => handleWithRetry(event, record));
-        await options.processed?.remember(options.groupId, event.id);
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
-        if (isRetriable(error)) {
-          // Leave the offset uncommitted: kafkajs restarts the consumer and redelivers.
-          logger.error({ err: error, eventId: event.id }, 'retriable failure persisted; will be redelivered');
-          throw error;
         }
-        span.setAttribute(spanAttributes.deadLettered, true);
-        await deadLetter(topic, partition, message, error);
-      } finally {
-        span.end();
-      }
-    },
+      : { eachMessage: ({ topic, partition, message }: EachMessagePayload) => processMessage(topic, partition, message) }),
   });
   // After a crash the group waits out the dead member's session (30 s) before it joins:
   // a service serves meanwhile, and can stop meanwhile, so the join runs in the background.
