@@ -51,14 +51,29 @@ export function keyIdOf(rawPublicKey: Uint8Array): string {
   return 'ed25519-' + createHash('sha256').update(rawPublicKey).digest('hex').slice(0, 16);
 }
 
+/**
+ * Parsed public keys by their bytes. Parsing a key cost more than verifying with it (a CPU
+ * profile of grading under certificate lookups: 1.2 s parsing to 1.0 s verifying); the
+ * published keys are few, so each is parsed once (bounded all the same).
+ */
+const importedPublicKeys = new Map<string, KeyObject>();
+const MAX_IMPORTED_PUBLIC_KEYS = 256;
+
 /** The key object for a raw public key, or undefined when the bytes are not one. */
 export function importRawPublicKey(raw: Uint8Array): KeyObject | undefined {
   if (!(raw instanceof Uint8Array) || raw.length !== RAW_PUBLIC_KEY_LENGTH) return undefined;
+  const hex = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex');
+  const known = importedPublicKeys.get(hex);
+  if (known) return known;
+  let key: KeyObject;
   try {
-    return createPublicKey({ key: Buffer.concat([ED25519_SPKI_HEADER, raw]), format: 'der', type: 'spki' });
+    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_HEADER, raw]), format: 'der', type: 'spki' });
   } catch {
     return undefined;
   }
+  if (importedPublicKeys.size >= MAX_IMPORTED_PUBLIC_KEYS) importedPublicKeys.delete(importedPublicKeys.keys().next().value!);
+  importedPublicKeys.set(hex, key);
+  return key;
 }
 
 /** Parsing a key costs more than signing with it; a signer reuses the same bytes, so keep it. */
