@@ -261,18 +261,38 @@ export interface PublishOutcome {
 }
 
 /**
- * Outbox clears sent in one update command. FerretDB v1 keeps every statement's cursor of an
- * update command open until the whole command ends, each on its own SQLite connection (of
- * 100): a command of ~100 statements hung the server for good (seen at 16 concurrent
- * IssueGrade calls). Small commands keep well clear of that.
+ * Documents cleared by one update statement, and the entry bytes it may carry. The clear is
+ * ONE statement (an updateMany of `$pullAll` with every entry of the chunk: each document
+ * loses exactly its own), not one per document: FerretDB v1 keeps every statement's cursor
+ * of a command open until the command ends, each on its own SQLite connection (of 100), and
+ * ~100 statements hung it; one statement also costs it a quarter less per document
+ * (measured on 5 KB grades: 2.3 ms against 3.2 ms in updateOne statements of 16).
  */
-const CLEARS_PER_COMMAND = 16;
+const CLEARS_PER_STATEMENT = 64;
+const CLEAR_BYTES_PER_STATEMENT = 4_000_000;
 
 /** The entries one write added to one document's outbox. */
 interface WrittenEntries {
   collection: string;
   documentId: unknown;
   entries: readonly OutboxEntry[];
+}
+
+/** The documents of one clear statement: at most CLEARS_PER_STATEMENT, and CLEAR_BYTES_PER_STATEMENT of entry data (one document may pass it alone). */
+function* clearChunks(written: readonly WrittenEntries[]): Generator<WrittenEntries[]> {
+  let chunk: WrittenEntries[] = [];
+  let bytes = 0;
+  for (const w of written) {
+    const size = w.entries.reduce((n, e) => n + e.data.length(), 0);
+    if (chunk.length > 0 && (chunk.length === CLEARS_PER_STATEMENT || bytes + size > CLEAR_BYTES_PER_STATEMENT)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(w);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 export class OutboxRelay {
@@ -406,22 +426,18 @@ export class OutboxRelay {
       byDocument.set(key, group);
     }
     const written = [...byDocument.values()];
-    // $pullAll removes exactly these entries (FerretDB v1 lacks $pull with a condition); a
-    // write that added more entries meanwhile keeps them.
+    // $pullAll removes exactly these entries (FerretDB v1 lacks $pull with a condition), each
+    // document only its own (entry ids are unique); a write that added more entries meanwhile
+    // keeps them.
     for (const collection of new Set(written.map((w) => w.collection))) {
-      const mine = written.filter((w) => w.collection === collection);
-      for (let start = 0; start < mine.length; start += CLEARS_PER_COMMAND) {
-        const chunk = mine.slice(start, start + CLEARS_PER_COMMAND);
+      for (const chunk of clearChunks(written.filter((w) => w.collection === collection))) {
         await withDocumentLocks(
           collection,
           chunk.map((w) => w.documentId),
           () =>
-            this.options.db.collection<WithOutbox>(collection).bulkWrite(
-              chunk.map((w) => ({
-                updateOne: { filter: { _id: w.documentId } as Filter<WithOutbox>, update: { $pullAll: { [OUTBOX_FIELD]: [...w.entries] } } },
-              })),
-              { ordered: false },
-            ),
+            this.options.db.collection<WithOutbox>(collection).updateMany({ _id: { $in: chunk.map((w) => w.documentId) } } as Filter<WithOutbox>, {
+              $pullAll: { [OUTBOX_FIELD]: chunk.flatMap((w) => w.entries) },
+            }),
         );
       }
     }
