@@ -133,6 +133,26 @@ const issueRequest = () => {
   });
 };
 
+/** A client for IssueGrades (client streaming, which the unary client does not cover). */
+function issueGradesClient(address: string, metadata: Metadata) {
+  const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
+  const raw = new Constructor(address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
+  return {
+    /** One IssueGrades call with these items; fails when any item fails. */
+    issue: (items: IssueGradeRequest[]) =>
+      new Promise<void>((resolve, reject) => {
+        const stream = raw.issueGrades(metadata, (error: Error | null, r: IssueGradesResponse) => {
+          if (error) return reject(error);
+          const failed = r.results.filter((x) => x.errorCode);
+          return failed.length > 0 ? reject(new Error(`${failed.length} items failed: ${failed[0]!.errorMessage}`)) : resolve();
+        });
+        for (const item of items) stream.write(IssueGradesRequest.fromPartial({ item }));
+        stream.end();
+      }),
+    close: () => raw.close(),
+  };
+}
+
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
@@ -247,18 +267,8 @@ async function serviceBench(): Promise<void> {
     console.error('[bench] IssueGrades vs insertMany');
     // Bulk: IssueGrades of BATCH items vs insertMany of BATCH grade-sized documents.
     const BATCH = Number(process.env.BENCH_BATCH ?? 50);
-    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
-    const raw = new Constructor(address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
-    const bulk = () =>
-      new Promise<void>((resolve, reject) => {
-        const stream = raw.issueGrades(metadata, (error: Error | null, r: IssueGradesResponse) => {
-          if (error) return reject(error);
-          const failed = r.results.filter((x) => x.errorCode);
-          return failed.length > 0 ? reject(new Error(`${failed.length} items failed: ${failed[0]!.errorMessage}`)) : resolve();
-        });
-        for (let i = 0; i < BATCH; i++) stream.write(IssueGradesRequest.fromPartial({ item: issueRequest() }));
-        stream.end();
-      });
+    const bulkClient = issueGradesClient(address, metadata);
+    const bulk = () => bulkClient.issue(Array.from({ length: BATCH }, issueRequest));
     const manyCollection = db.collection('floor_many');
     const insertMany = async () =>
       void (await manyCollection.insertMany(
@@ -276,7 +286,7 @@ async function serviceBench(): Promise<void> {
       ratio: (bulkRun.ops * BATCH) / bulkRun.elapsedSeconds / ((manyFloor.ops * BATCH) / manyFloor.elapsedSeconds),
       floor: `bare insertMany(${BATCH}): ${Math.round((manyFloor.ops * BATCH) / manyFloor.elapsedSeconds)} docs/s`,
     });
-    raw.close();
+    bulkClient.close();
 
     console.error('[bench] latency at half the peak rate');
     // Latency: reply → event seen by a subscriber, at half the peak IssueGrade rate.
@@ -433,18 +443,8 @@ async function commandBench(): Promise<void> {
           measurements: measurements(n),
         },
       });
-    const Constructor = makeGenericClientConstructor(GradingServiceService as never, 'grading');
-    const raw = new Constructor(counting.address, credentials.createInsecure()) as Client & Record<string, (...a: unknown[]) => any>;
-    const bulk = (from: number, count: number, round: string) =>
-      new Promise<void>((resolve, reject) => {
-        const stream = raw.issueGrades(metadata, (error: Error | null, r: IssueGradesResponse) => {
-          if (error) return reject(error);
-          const failed = r.results.filter((x) => x.errorCode);
-          return failed.length > 0 ? reject(new Error(`${failed.length} items failed: ${failed[0]!.errorMessage}`)) : resolve();
-        });
-        for (let n = from; n < from + count; n++) stream.write(IssueGradesRequest.fromPartial({ item: request(n, round) }));
-        stream.end();
-      });
+    const bulkClient = issueGradesClient(counting.address, metadata);
+    const bulk = (from: number, count: number, round: string) => bulkClient.issue(Array.from({ length: count }, (_, i) => request(from + i, round)));
     const monitored = counting.db.client;
     await settled();
     const counts: Array<[string, number, number, Awaited<ReturnType<typeof countCommands>>]> = [];
@@ -473,7 +473,7 @@ async function commandBench(): Promise<void> {
     await count('IssueGrades of 50, each superseding a grade', 100, 1, async () => {
       for (let b = 0; b < 2; b++) await bulk(128 + b * 50, 50, 'second');
     });
-    raw.close();
+    bulkClient.close();
     await lag.close();
     for (const [label, ops, concurrent, counted] of counts) {
       results.push({

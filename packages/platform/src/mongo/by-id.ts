@@ -1,5 +1,6 @@
-import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Db, type Document, type Filter } from 'mongodb';
+import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
 import { groupCommit } from '../group-commit.js';
+import { bulkItemOutcomes, isDuplicateKeyError } from './mongo.js';
 
 /**
  * Group commit for the commands a read-modify-write by _id is made of (see group-commit.ts):
@@ -63,28 +64,18 @@ export function writeById(db: Db, collection: string, write: ByIdWrite): Promise
       const outcomes: Array<'done' | 'duplicate' | Error> = [];
       for (let start = 0; start < writes.length; start += STATEMENTS_PER_COMMAND) {
         const chunk = writes.slice(start, start + STATEMENTS_PER_COMMAND);
-        const operations = chunk.map((w): AnyBulkWriteOperation =>
-          'update' in w ? { updateOne: { filter: { _id: w.update.id } as Filter<Document>, update: w.update.update } } : { insertOne: { document: w.insert } },
-        );
         if (chunk.length === 1) {
           outcomes.push(await writeOne(target, chunk[0]!));
           continue;
         }
+        const operations = chunk.map((w): AnyBulkWriteOperation =>
+          'update' in w ? { updateOne: { filter: { _id: w.update.id } as Filter<Document>, update: w.update.update } } : { insertOne: { document: w.insert } },
+        );
         try {
           await target.bulkWrite(operations, { ordered: false });
           outcomes.push(...chunk.map(() => 'done' as const));
         } catch (error) {
-          const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
-          // No per-item errors (network, write concern): the chunk as a whole failed.
-          if (writeErrors.length === 0) throw error;
-          const failed = new Map(writeErrors.map((e) => [e.index, e]));
-          outcomes.push(
-            ...chunk.map((_, i) => {
-              const e = failed.get(i);
-              if (!e) return 'done' as const;
-              return e.code === 11000 ? ('duplicate' as const) : new MongoServerError({ message: e.errmsg ?? 'write failed', code: e.code });
-            }),
-          );
+          outcomes.push(...bulkItemOutcomes(error, chunk.length).map((o) => (o === 'ok' ? 'done' : o)));
         }
       }
       return outcomes;
@@ -102,7 +93,7 @@ async function writeOne(target: ReturnType<Db['collection']>, write: ByIdWrite):
     await target.insertOne(write.insert);
     return 'done';
   } catch (error) {
-    if (error instanceof MongoServerError && error.code === 11000) return 'duplicate';
+    if (isDuplicateKeyError(error)) return 'duplicate';
     throw error;
   }
 }

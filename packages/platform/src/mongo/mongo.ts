@@ -56,6 +56,22 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * The per-item outcomes of an unordered bulk command that threw: 'ok', 'duplicate' (the _id
+ * or another unique key is taken) or that item's own error. A failure with no per-item errors
+ * (network, write concern) failed the command as a whole and is thrown again.
+ */
+export function bulkItemOutcomes(error: unknown, count: number): Array<'ok' | 'duplicate' | Error> {
+  const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+  if (writeErrors.length === 0) throw error;
+  const failed = new Map(writeErrors.map((e) => [e.index, e]));
+  return Array.from({ length: count }, (_, i) => {
+    const e = failed.get(i);
+    if (!e) return 'ok' as const;
+    return e.code === 11000 ? ('duplicate' as const) : new MongoServerError({ message: e.errmsg ?? 'write failed', code: e.code });
+  });
+}
+
+/**
  * Inserts that run concurrently go to the server together, as one unordered insertMany
  * (group commit). Each caller learns its own outcome: 'exists' when the _id (or another
  * unique key) is taken, an error of its own otherwise. The server pays its per-command cost
@@ -70,15 +86,7 @@ export function batchedInserts<T extends Document>(
       await collection.insertMany([...documents], { ordered: false });
       return documents.map(() => 'inserted' as const);
     } catch (error) {
-      const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
-      // No per-item errors (network, write concern): the batch as a whole failed.
-      if (writeErrors.length === 0) throw error;
-      const failed = new Map(writeErrors.map((e) => [e.index, e]));
-      return documents.map((_, i) => {
-        const e = failed.get(i);
-        if (!e) return 'inserted' as const;
-        return e.code === 11000 ? ('exists' as const) : new MongoServerError({ message: e.errmsg ?? 'insert failed', code: e.code });
-      });
+      return bulkItemOutcomes(error, documents.length).map((o) => (o === 'ok' ? 'inserted' : o === 'duplicate' ? 'exists' : o));
     }
   }, maxBatch);
 }

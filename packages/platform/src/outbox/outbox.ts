@@ -278,21 +278,24 @@ interface WrittenEntries {
   entries: readonly OutboxEntry[];
 }
 
-/** The documents of one clear statement: at most CLEARS_PER_STATEMENT, and CLEAR_BYTES_PER_STATEMENT of entry data (one document may pass it alone). */
-function* clearChunks(written: readonly WrittenEntries[]): Generator<WrittenEntries[]> {
-  let chunk: WrittenEntries[] = [];
+/**
+ * Consecutive runs of `items` of at most `maxItems` items and `maxBytes` bytes (an item larger
+ * than `maxBytes` makes a run alone): publish requests and clear statements.
+ */
+function* runsOf<T>(items: readonly T[], maxItems: number, maxBytes: number, bytesOf: (item: T) => number): Generator<T[]> {
+  let run: T[] = [];
   let bytes = 0;
-  for (const w of written) {
-    const size = w.entries.reduce((n, e) => n + e.data.length(), 0);
-    if (chunk.length > 0 && (chunk.length === CLEARS_PER_STATEMENT || bytes + size > CLEAR_BYTES_PER_STATEMENT)) {
-      yield chunk;
-      chunk = [];
+  for (const item of items) {
+    const size = bytesOf(item);
+    if (run.length > 0 && (run.length === maxItems || bytes + size > maxBytes)) {
+      yield run;
+      run = [];
       bytes = 0;
     }
-    chunk.push(w);
+    run.push(item);
     bytes += size;
   }
-  if (chunk.length > 0) yield chunk;
+  if (run.length > 0) yield run;
 }
 
 export class OutboxRelay {
@@ -370,7 +373,8 @@ export class OutboxRelay {
         }
       }
     }
-    for (const batch of this.#batches(pending)) {
+    // Requests of at most maxBatchEntries entries and maxEventBytes of records.
+    for (const batch of runsOf(pending, this.options.maxBatchEntries ?? 500, this.maxEventBytes, (p) => p.bytes)) {
       try {
         await this.options.publisher.publish(batch.map((p) => p.outgoing));
       } catch (error) {
@@ -399,23 +403,6 @@ export class OutboxRelay {
     return outcome;
   }
 
-  /** Requests of at most maxBatchEntries entries and maxEventBytes of records (one entry may reach the limit alone). */
-  *#batches(pending: readonly PendingEntry[]): Generator<PendingEntry[]> {
-    const maxEntries = this.options.maxBatchEntries ?? 500;
-    let batch: PendingEntry[] = [];
-    let bytes = 0;
-    for (const one of pending) {
-      if (batch.length > 0 && (batch.length === maxEntries || bytes + one.bytes > this.maxEventBytes)) {
-        yield batch;
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(one);
-      bytes += one.bytes;
-    }
-    if (batch.length > 0) yield batch;
-  }
-
   /** Removes published entries from their documents. */
   async #clear(sent: readonly Pick<PendingEntry, 'collection' | 'documentId' | 'entry'>[]): Promise<void> {
     const byDocument = new Map<string, WrittenEntries & { entries: OutboxEntry[] }>();
@@ -430,7 +417,9 @@ export class OutboxRelay {
     // document only its own (entry ids are unique); a write that added more entries meanwhile
     // keeps them.
     for (const collection of new Set(written.map((w) => w.collection))) {
-      for (const chunk of clearChunks(written.filter((w) => w.collection === collection))) {
+      const mine = written.filter((w) => w.collection === collection);
+      const entryBytes = (w: WrittenEntries) => w.entries.reduce((n, e) => n + e.data.length(), 0);
+      for (const chunk of runsOf(mine, CLEARS_PER_STATEMENT, CLEAR_BYTES_PER_STATEMENT, entryBytes)) {
         await withDocumentLocks(
           collection,
           chunk.map((w) => w.documentId),

@@ -288,18 +288,15 @@ export class GradingUseCases {
       return { grade: await this.#converged(this.#sameRequest((await this.grades.get(id))!, fingerprint)), created: false };
     }
     if (grade.state !== 'issued') return { grade: stored, created: true };
-    const { current } = await this.#supersedeOlder(stored);
-    // Re-read only when a newer concurrent grade displaced this one (its state changed).
-    return { grade: current !== id ? ((await this.grades.get(id)) ?? stored) : stored, created: true };
+    return { grade: await this.#converged(stored), created: true };
   }
 
   /**
    * Makes the new grade current for its product and standard, unless a newer one already
    * is, and supersedes whichever of the two is older. The pointer is read and moved in one
    * read-modify-write, so concurrent issues converge on the newest grade whatever their
-   * interleaving, and a conflict never fails a caller whose own grade is stored. True when
-   * the new grade itself was the older one and got superseded. Returns the grade the pointer
-   * names afterwards (the given one unless a newer one displaced it).
+   * interleaving, and a conflict never fails a caller whose own grade is stored. Returns the
+   * grade the pointer names afterwards (the given one unless a newer one displaced it).
    */
   async #supersedeOlder(grade: StoredGrade): Promise<{ current: string }> {
     const newer = (a: { createdAt: Date; gradeId: string }, b: { createdAt: Date; gradeId: string }) =>
@@ -356,11 +353,11 @@ export class GradingUseCases {
   async convergeAndShow(productId: string, standardCode: string, issuedId?: string): Promise<StoredGrade | null> {
     const grade = issuedId ? await this.grades.get(issuedId) : null;
     if (grade && isLive(grade) && (await this.#supersedeOlder(grade)).current === grade._id) return grade;
-    return this.shownGrade(productId, standardCode);
+    return this.#shownGrade(productId, standardCode);
   }
 
   /** The grade badges show for a product and standard: the pointer's grade while it is live. */
-  async shownGrade(productId: string, standardCode: string): Promise<StoredGrade | null> {
+  async #shownGrade(productId: string, standardCode: string): Promise<StoredGrade | null> {
     const pointer = await this.grades.current(productId, standardCode);
     const grade = pointer ? await this.grades.get(pointer.gradeId) : null;
     return grade && isLive(grade) ? grade : null;
