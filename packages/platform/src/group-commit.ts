@@ -1,3 +1,4 @@
+import { UnavailableError } from './errors.js';
 /**
  * Group commit: calls that arrive while a batch is being written wait together and go as the
  * next batch, so N concurrent callers cost one round trip to the server instead of N. One
@@ -12,7 +13,13 @@
  */
 export type BatchWrite<I, O> = (items: readonly I[]) => Promise<ReadonlyArray<O | Error>>;
 
-export function groupCommit<I, O>(write: BatchWrite<I, O>, maxBatch = 256): (item: I) => Promise<O> {
+/**
+ * `timeoutMs`: a batch whose write has not settled by then fails with UnavailableError (a
+ * retry is safe) and the next batch goes. Without it one call that never returns (seen: a
+ * driver read, in flight when FerretDB was killed, that never settled) would hold every later
+ * caller of this group commit for good, where alone it held one.
+ */
+export function groupCommit<I, O>(write: BatchWrite<I, O>, maxBatch = 256, timeoutMs?: number): (item: I) => Promise<O> {
   type Waiting = { item: I; resolve: (value: O) => void; reject: (error: unknown) => void };
   let queue: Waiting[] = [];
   let busy = false;
@@ -21,7 +28,7 @@ export function groupCommit<I, O>(write: BatchWrite<I, O>, maxBatch = 256): (ite
     const batch = queue.slice(0, maxBatch);
     queue = queue.slice(batch.length);
     try {
-      const results = await write(batch.map((w) => w.item));
+      const results = await withTimeout(write(batch.map((w) => w.item)), timeoutMs);
       if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
       batch.forEach((w, i) => {
         const result = results[i]!;
@@ -44,4 +51,16 @@ export function groupCommit<I, O>(write: BatchWrite<I, O>, maxBatch = 256): (ite
         setImmediate(() => void flush());
       }
     });
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new UnavailableError(`the database did not answer within ${timeoutMs / 1000} s; a retry with the same request is safe`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

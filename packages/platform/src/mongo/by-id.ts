@@ -12,6 +12,12 @@ import { bulkItemOutcomes, isDuplicateKeyError } from './mongo.js';
  * A lone call still goes as a plain findOne / updateOne.
  */
 
+/**
+ * How long one batch may take before its callers get UNAVAILABLE and the next batch goes (see
+ * groupCommit): far above any healthy batch here (tens of milliseconds).
+ */
+export const BY_ID_TIMEOUT_MS = 10_000;
+
 /** Statements in one write command: FerretDB v1 keeps a SQLite connection (of 100) per statement until the command ends, and ~100 hung it. */
 export const STATEMENTS_PER_COMMAND = 16;
 
@@ -38,15 +44,19 @@ export function findById<T extends Document = Document>(db: Db, collection: stri
   const read = memo(readers, db, key, () => {
     const target = db.collection(collection);
     const options = projection ? { projection } : {};
-    return groupCommit<unknown, Document | null>(async (ids) => {
-      const unique = [...new Map(ids.map((i) => [String(i), i])).values()];
-      if (unique.length === 1) {
-        const one = await target.findOne({ _id: unique[0] } as Filter<Document>, options);
-        return ids.map(() => one);
-      }
-      const found = new Map((await target.find({ _id: { $in: unique } } as Filter<Document>, options).toArray()).map((d) => [String(d._id), d]));
-      return ids.map((i) => found.get(String(i)) ?? null);
-    });
+    return groupCommit<unknown, Document | null>(
+      async (ids) => {
+        const unique = [...new Map(ids.map((i) => [String(i), i])).values()];
+        if (unique.length === 1) {
+          const one = await target.findOne({ _id: unique[0] } as Filter<Document>, options);
+          return ids.map(() => one);
+        }
+        const found = new Map((await target.find({ _id: { $in: unique } } as Filter<Document>, options).toArray()).map((d) => [String(d._id), d]));
+        return ids.map((i) => found.get(String(i)) ?? null);
+      },
+      undefined,
+      BY_ID_TIMEOUT_MS,
+    );
   });
   return read(id) as Promise<T | null>;
 }
@@ -60,26 +70,32 @@ export function findById<T extends Document = Document>(db: Db, collection: stri
 export function writeById(db: Db, collection: string, write: ByIdWrite): Promise<'done' | 'duplicate'> {
   const apply = memo(writers, db, collection, () => {
     const target = db.collection(collection);
-    return groupCommit<ByIdWrite, 'done' | 'duplicate'>(async (writes) => {
-      const outcomes: Array<'done' | 'duplicate' | Error> = [];
-      for (let start = 0; start < writes.length; start += STATEMENTS_PER_COMMAND) {
-        const chunk = writes.slice(start, start + STATEMENTS_PER_COMMAND);
-        if (chunk.length === 1) {
-          outcomes.push(await writeOne(target, chunk[0]!));
-          continue;
+    return groupCommit<ByIdWrite, 'done' | 'duplicate'>(
+      async (writes) => {
+        const outcomes: Array<'done' | 'duplicate' | Error> = [];
+        for (let start = 0; start < writes.length; start += STATEMENTS_PER_COMMAND) {
+          const chunk = writes.slice(start, start + STATEMENTS_PER_COMMAND);
+          if (chunk.length === 1) {
+            outcomes.push(await writeOne(target, chunk[0]!));
+            continue;
+          }
+          const operations = chunk.map((w): AnyBulkWriteOperation =>
+            'update' in w
+              ? { updateOne: { filter: { _id: w.update.id } as Filter<Document>, update: w.update.update } }
+              : { insertOne: { document: w.insert } },
+          );
+          try {
+            await target.bulkWrite(operations, { ordered: false });
+            outcomes.push(...chunk.map(() => 'done' as const));
+          } catch (error) {
+            outcomes.push(...bulkItemOutcomes(error, chunk.length).map((o) => (o === 'ok' ? 'done' : o)));
+          }
         }
-        const operations = chunk.map((w): AnyBulkWriteOperation =>
-          'update' in w ? { updateOne: { filter: { _id: w.update.id } as Filter<Document>, update: w.update.update } } : { insertOne: { document: w.insert } },
-        );
-        try {
-          await target.bulkWrite(operations, { ordered: false });
-          outcomes.push(...chunk.map(() => 'done' as const));
-        } catch (error) {
-          outcomes.push(...bulkItemOutcomes(error, chunk.length).map((o) => (o === 'ok' ? 'done' : o)));
-        }
-      }
-      return outcomes;
-    });
+        return outcomes;
+      },
+      undefined,
+      BY_ID_TIMEOUT_MS,
+    );
   });
   return apply(write);
 }
